@@ -33,7 +33,7 @@ class Base(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Common settings for every catalog Struct."""
 
 
-class Source(Base):
+class Source(Base, kw_only=True):
     """Where a fact comes from, when the source says it was true, and whether we could check it."""
 
     url: Annotated[str, Meta(min_length=4)]
@@ -42,7 +42,7 @@ class Source(Base):
     note: str | None = None
 
 
-class Price(Base):
+class Price(Base, kw_only=True):
     """One published price point. `per` is the billing unit; `clip_seconds` sizes a clip price."""
 
     amount: NonNegative
@@ -55,7 +55,7 @@ class Price(Base):
     source: Source
 
 
-class Capabilities(Base):
+class Capabilities(Base, kw_only=True):
     """What a model can be asked for. Unknown values are left out, never guessed."""
 
     modes: Annotated[list[Mode], Meta(min_length=1)]
@@ -72,7 +72,7 @@ class Capabilities(Base):
     sources: Annotated[list[Source], Meta(min_length=1)]
 
 
-class Evidence(Base):
+class Evidence(Base, kw_only=True):
     """One piece of evidence that a model shows a failure."""
 
     kind: EvidenceKind
@@ -80,7 +80,7 @@ class Evidence(Base):
     note: str | None = None
 
 
-class FailureMode(Base):
+class FailureMode(Base, kw_only=True):
     """A failure class as this model shows it, in the vendor's own words where it has them."""
 
     failure_id: Id
@@ -92,7 +92,7 @@ class FailureMode(Base):
     evidence: Annotated[list[Evidence], Meta(min_length=1)]
 
 
-class Model(Base):
+class Model(Base, kw_only=True):
     """A generation model offered by a vendor."""
 
     id: Id
@@ -106,7 +106,7 @@ class Model(Base):
     notes: str | None = None
 
 
-class SupportChannel(Base):
+class SupportChannel(Base, kw_only=True):
     """How a user on a given plan reaches the vendor."""
 
     plans: Annotated[list[str], Meta(min_length=1)]
@@ -117,7 +117,7 @@ class SupportChannel(Base):
     source: Source
 
 
-class RefundPolicy(Base):
+class RefundPolicy(Base, kw_only=True):
     """What the vendor itself says about refunds; `summary` must not promise more."""
 
     summary: str
@@ -126,7 +126,7 @@ class RefundPolicy(Base):
     source: Source | None = None
 
 
-class VendorTerm(Base):
+class VendorTerm(Base, kw_only=True):
     """The vendor's own name for a failure, to use in support tickets."""
 
     failure_id: Id
@@ -134,7 +134,7 @@ class VendorTerm(Base):
     source: Source
 
 
-class Vendor(Base):
+class Vendor(Base, kw_only=True):
     """One vendor file under `vendors/`."""
 
     id: Id
@@ -150,7 +150,7 @@ class Vendor(Base):
     notes: str | None = None
 
 
-class Trigger(Base):
+class Trigger(Base, kw_only=True):
     """A prompt feature that raises the odds of a failure class, and how to rewrite around it."""
 
     feature: FeatureId
@@ -158,7 +158,7 @@ class Trigger(Base):
     rewrite: str
 
 
-class FailureClass(Base):
+class FailureClass(Base, kw_only=True):
     """A cross-vendor failure class."""
 
     id: Id
@@ -175,21 +175,21 @@ class FailureClass(Base):
     sources: list[Source] = []
 
 
-class Levels(Base):
+class Levels(Base, kw_only=True):
     """Risk thresholds for the traffic light: below `yellow` is green, at or above `red` is red."""
 
     yellow: Unit01
     red: Unit01
 
 
-class FailureCatalog(Base):
+class FailureCatalog(Base, kw_only=True):
     """`catalog/failures.yaml`."""
 
     levels: Levels
     classes: Annotated[list[FailureClass], Meta(min_length=1)]
 
 
-class Relation(Base):
+class Relation(Base, kw_only=True):
     """A typed, weighted edge between two failure classes (or a class and a mitigation)."""
 
     source: Id
@@ -200,7 +200,7 @@ class Relation(Base):
     evidence: Annotated[list[Source], Meta(min_length=1)]
 
 
-class Mitigation(Base):
+class Mitigation(Base, kw_only=True):
     """A remedy that `mitigated_by` relations point at."""
 
     id: Id
@@ -208,7 +208,7 @@ class Mitigation(Base):
     description: str
 
 
-class RelationCatalog(Base):
+class RelationCatalog(Base, kw_only=True):
     """`catalog/relations.yaml`."""
 
     mitigations: list[Mitigation] = []
