@@ -139,6 +139,7 @@ class Vendor(Base, kw_only=True):
 
     id: Id
     name: str
+    aliases: list[Id] = []
     website: str | None = None
     handles_negation: bool | None = None
     credit_usd: Price | None = None

@@ -1,0 +1,39 @@
+# ava-router: every target works from a fresh clone with only Python 3.11+ and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint bench eval check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## serve the API on http://127.0.0.1:8000 with the embedded defaults
+	$(BIN)/ava-router serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check router tests bench
+	$(BIN)/ruff format --check router tests bench
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+check: install  ## validate the real catalog
+	$(BIN)/ava-router catalog check
+
+test: lint check  ## the whole suite: lint, type-check, catalog check, tests
+	$(BIN)/pytest
+
+bench: install  ## performance figures (not part of make test)
+	$(BIN)/python -m bench
+
+eval: install  ## feature precision/recall and the routing evaluation
+	$(BIN)/python -m router.feature_eval
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

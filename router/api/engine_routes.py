@@ -1,0 +1,105 @@
+"""HTTP handlers for the engine: analyze, pre-flight, route and batch routing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import msgspec
+from litestar import Request, post
+from litestar.params import JSONBody
+from litestar.response import Stream
+
+from router.api.problems import ApiError, FieldError
+from router.batch import Plan, Shot, Storyboard
+from router.loader import Catalog
+from router.preflight import Preflight
+from router.routing import RouteResult
+from router.rules import Analysis
+from router.service import (
+    Prompt,
+    PreflightRequest,
+    RequestError,
+    RouteRequest,
+    preflight_prompt,
+    route_batch,
+    route_prompt,
+)
+
+NDJSON = "application/x-ndjson"
+SMALL_BODY = 256 * 1024  # a 10,000-character prompt JSON-escaped at worst (12 bytes/char) fits
+BATCH_BODY = 64 * 1024 * 1024
+
+
+class AnalyzeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`POST /v1/analyze`."""
+
+    prompt: Prompt
+    duration_s: Annotated[float, msgspec.Meta(gt=0, le=600)] | None = None
+
+
+def _api_error(exc: RequestError) -> ApiError:
+    return ApiError(exc.status, str(exc), "invalid-request" if exc.status == 400 else "not-found",
+                    [FieldError(exc.field, exc.message)])
+
+
+@post("/v1/analyze", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
+async def analyze(catalog: Catalog, data: JSONBody[AnalyzeRequest]) -> Analysis:
+    """The prompt features with their character spans (code points and UTF-16)."""
+    if not data.prompt.strip():
+        raise _api_error(RequestError(400, "prompt", "must not be blank"))
+    return catalog.matcher.analyze(data.prompt, data.duration_s)
+
+
+@post("/v1/preflight", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
+async def preflight(catalog: Catalog, data: JSONBody[PreflightRequest]) -> Preflight:
+    """Per failure class of the model: light, risk, the words that caused it, and a rewrite."""
+    try:
+        return preflight_prompt(catalog, data)
+    except RequestError as exc:
+        raise _api_error(exc) from None
+
+
+@post("/v1/route", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
+async def route(catalog: Catalog, data: JSONBody[RouteRequest]) -> RouteResult:
+    """Ranked models for one shot, and every excluded model with the reason."""
+    try:
+        return route_prompt(catalog, data)
+    except RequestError as exc:
+        raise _api_error(exc) from None
+
+
+def _ndjson(result: Plan) -> Iterator[bytes]:
+    encoder = msgspec.json.Encoder()
+    for item in result.results:
+        yield encoder.encode(item) + b"\n"
+    yield encoder.encode({"summary": result.summary}) + b"\n"
+
+
+@post("/v1/route/batch", status_code=200, tags=["engine"], request_max_body_size=BATCH_BODY,
+      sync_to_thread=True)
+def route_batch_handler(
+    catalog: Catalog, request: Request[object, object, object],
+    data: JSONBody[list[Shot] | Storyboard],
+) -> Plan | Stream:
+    """Many shots in one call (array of shots, or {shots, budget_usd}); results in order.
+
+    With `Accept: application/x-ndjson` the results stream one JSON object per line, then a
+    final `{"summary": ...}` line.
+    """
+    board = data if isinstance(data, Storyboard) else Storyboard(shots=data)
+    if not board.shots:
+        raise _api_error(RequestError(400, "shots", "must contain at least one shot"))
+    if len(board.shots) > 10_000:
+        raise ApiError(413, f"{len(board.shots)} shots; at most 10000 per call", "too-many-shots",
+                       [FieldError("shots", "at most 10000 shots per call")])
+    try:
+        result = route_batch(catalog, board)
+    except RequestError as exc:
+        raise _api_error(exc) from None
+    if NDJSON in request.headers.get("accept", ""):
+        return Stream(_ndjson(result), media_type=NDJSON)
+    return result
+
+
+ROUTES = [analyze, preflight, route, route_batch_handler]

@@ -1,0 +1,279 @@
+"""Load the catalog from disk, check every cross-reference, and freeze it for serving.
+
+`load_catalog(root)` either returns a complete `Catalog` or raises `CatalogError` listing every
+problem found, each with its file and field path. Nothing half-loaded ever serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+
+from router.catalog import (
+    FailureCatalog,
+    FailureClass,
+    Model,
+    RelationCatalog,
+    Vendor,
+    decode_yaml,
+)
+from router.risk import TriggerRef, index_triggers
+from router.rules import FeatureRules, Matcher, RulesError, compile_rules
+from router.susceptibility import (
+    BenchmarkData,
+    BenchmarkMap,
+    Susceptibility,
+    check_mapping,
+    derive_susceptibility,
+    load_benchmarks,
+)
+
+T = TypeVar("T")
+KNOWN_UNITS = {"USD", "EUR", "CNY", "credits"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the catalog, located by file and field path."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The catalog cannot be served; `problems` says why, all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} catalog problem(s):\n" + "\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model together with the vendor that offers it."""
+
+    vendor: Vendor
+    model: Model
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The loaded, checked catalog: everything a request needs, built once."""
+
+    root: Path
+    version: str
+    vendors: dict[str, Vendor]
+    aliases: dict[str, str]
+    models: dict[str, ModelRef]
+    failures: FailureCatalog
+    classes: dict[str, FailureClass]
+    relations: RelationCatalog
+    rules: FeatureRules
+    matcher: Matcher
+    benchmarks: BenchmarkData
+    susceptibility: dict[str, dict[str, Susceptibility]] = field(repr=False)
+    baseline: dict[str, float] = field(repr=False)
+    """Per model: mean susceptibility over all classes (general failure-proneness)."""
+    triggers: dict[str, tuple[TriggerRef, ...]] = field(repr=False)
+    """Per feature id: the failure classes it triggers."""
+
+    def vendor(self, vendor_id: str) -> Vendor | None:
+        """Look a vendor up by id or alias ("sora" → openai)."""
+        key = vendor_id.strip().lower()
+        return self.vendors.get(self.aliases.get(key, key))
+
+
+class _Reader:
+    """Decodes files and collects problems instead of stopping at the first one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def add(self, file: str, path: str, message: str) -> None:
+        self.problems.append(Problem(file, path, message))
+
+    def decode(self, path: Path, kind: type[T]) -> T | None:
+        name = self.rel(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.add(name, "$", f"cannot read file: {exc.strerror or exc}")
+            return None
+        self.digest.update(name.encode() + b"\0" + data + b"\0")
+        try:
+            return decode_yaml(data, kind)
+        except msgspec.ValidationError as exc:
+            message, _, where = str(exc).partition(" - at `")
+            self.add(name, where.rstrip("`") or "$", message)
+        except msgspec.DecodeError as exc:
+            self.add(name, "$", f"not valid YAML: {exc}")
+        return None
+
+
+def _duplicates(ids: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    dups: set[str] = set()
+    for item in ids:
+        (dups if item in seen else seen).add(item)
+    return dups
+
+
+def _check_vendor(
+    r: _Reader, file: str, vendor: Vendor, classes: set[str], models_seen: dict[str, str]
+) -> None:
+    for i, term in enumerate(vendor.failure_terms):
+        if term.failure_id not in classes:
+            r.add(file, f"$.failure_terms[{i}].failure_id", f"unknown failure class {term.failure_id!r}")
+    for i, model in enumerate(vendor.models):
+        where = f"$.models[{i}]"
+        if model.id in models_seen:
+            r.add(file, f"{where}.id", f"duplicate model id {model.id!r} (also in {models_seen[model.id]})")
+        models_seen[model.id] = file
+        for j, mode in enumerate(model.failure_modes):
+            if mode.failure_id not in classes:
+                r.add(file, f"{where}.failure_modes[{j}].failure_id",
+                      f"unknown failure class {mode.failure_id!r}")
+        for j, price in enumerate(model.prices):
+            if price.per == "clip" and price.clip_seconds is None:
+                r.add(file, f"{where}.prices[{j}].clip_seconds", "a per-clip price needs clip_seconds")
+        caps = model.capabilities
+        if caps.max_duration_s is not None and any(d > caps.max_duration_s for d in caps.durations_s):
+            r.add(file, f"{where}.capabilities.durations_s", "a duration exceeds max_duration_s")
+
+
+def _check_benchmark_links(
+    r: _Reader, file: str, vendor: Vendor, data: BenchmarkData
+) -> None:
+    for i, model in enumerate(vendor.models):
+        for bench, row in model.benchmarks.items():
+            where = f"$.models[{i}].benchmarks.{bench}"
+            if bench not in data.models:
+                r.add(file, where, f"unknown benchmark {bench!r} (known: {sorted(data.models)})")
+            elif row not in data.models[bench]:
+                r.add(file, where, f"no row {row!r} in benchmark {bench!r}")
+
+
+def _check_failures(r: _Reader, failures: FailureCatalog, features: frozenset[str]) -> None:
+    file = "catalog/failures.yaml"
+    for dup in _duplicates(c.id for c in failures.classes):
+        r.add(file, "$.classes", f"duplicate failure class id {dup!r}")
+    if failures.levels.yellow >= failures.levels.red:
+        r.add(file, "$.levels", "yellow must be below red")
+    for i, cls in enumerate(failures.classes):
+        for j, trig in enumerate(cls.triggers):
+            if trig.feature not in features:
+                r.add(file, f"$.classes[{i}].triggers[{j}].feature", f"unknown feature {trig.feature!r}")
+
+
+def _check_relations(r: _Reader, relations: RelationCatalog, classes: set[str]) -> None:
+    file = "catalog/relations.yaml"
+    mitigations = {m.id for m in relations.mitigations}
+    for dup in _duplicates(m.id for m in relations.mitigations):
+        r.add(file, "$.mitigations", f"duplicate mitigation id {dup!r}")
+    for i, rel in enumerate(relations.relations):
+        if rel.source not in classes:
+            r.add(file, f"$.relations[{i}].source", f"unknown failure class {rel.source!r}")
+        targets = mitigations if rel.kind == "mitigated_by" else classes
+        if rel.target not in targets:
+            what = "mitigation" if rel.kind == "mitigated_by" else "failure class"
+            r.add(file, f"$.relations[{i}].target", f"unknown {what} {rel.target!r}")
+
+
+def _load_vendors(r: _Reader, root: Path) -> list[tuple[str, Vendor]]:
+    files = sorted((root / "vendors").glob("*.yaml"))
+    if not files:
+        r.add("vendors/", "$", "no vendor files (vendors/*.yaml)")
+    loaded = []
+    for path in files:
+        vendor = r.decode(path, Vendor)
+        if vendor is None:
+            continue
+        if vendor.id != path.stem:
+            r.add(r.rel(path), "$.id", f"vendor id {vendor.id!r} must match the file name {path.stem!r}")
+        loaded.append((r.rel(path), vendor))
+    return loaded
+
+
+def _compile(r: _Reader, rules: FeatureRules | None) -> Matcher | None:
+    if rules is None:
+        return None
+    try:
+        return compile_rules(rules)
+    except RulesError as exc:
+        r.add("catalog/features.yaml", "$", str(exc))
+        return None
+
+
+def _aliases(r: _Reader, vendors: list[tuple[str, Vendor]]) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    ids = {v.id for _, v in vendors}
+    for file, vendor in vendors:
+        for alias in vendor.aliases:
+            if alias in ids or aliases.get(alias, vendor.id) != vendor.id:
+                r.add(file, "$.aliases", f"alias {alias!r} is already taken")
+            aliases[alias] = vendor.id
+    return aliases
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read, validate and cross-check the whole catalog under `root`; raise CatalogError if bad."""
+    r = _Reader(root)
+    cat = root / "catalog"
+    failures = r.decode(cat / "failures.yaml", FailureCatalog)
+    relations = r.decode(cat / "relations.yaml", RelationCatalog)
+    rules = r.decode(cat / "features.yaml", FeatureRules)
+    mapping = r.decode(cat / "benchmark_map.yaml", BenchmarkMap)
+    vendors = _load_vendors(r, root)
+    benchmarks = load_benchmarks(cat / "benchmarks")
+    for csv_path in sorted((cat / "benchmarks").glob("*.csv")):
+        r.digest.update(csv_path.name.encode() + csv_path.read_bytes())
+    for message in benchmarks.problems:
+        r.add("catalog/benchmarks/", "$", message)
+    matcher = _compile(r, rules)
+    classes = {c.id: c for c in failures.classes} if failures else {}
+    if failures and rules:
+        _check_failures(r, failures, rules.feature_ids())
+    if relations and failures:
+        _check_relations(r, relations, set(classes))
+    if mapping and failures:
+        for message in check_mapping(mapping, benchmarks, set(classes)):
+            r.add("catalog/benchmark_map.yaml", "$", message)
+    for dup in _duplicates(v.id for _, v in vendors):
+        r.add("vendors/", "$", f"duplicate vendor id {dup!r}")
+    models_seen: dict[str, str] = {}
+    for file, vendor in vendors:
+        _check_vendor(r, file, vendor, set(classes), models_seen)
+        _check_benchmark_links(r, file, vendor, benchmarks)
+    aliases = _aliases(r, vendors)
+    if r.problems or not (failures and relations and rules and mapping and matcher):
+        raise CatalogError(r.problems)
+    by_id = dict(sorted((v.id, v) for _, v in vendors))
+    models = {m.id: ModelRef(v, m) for v in by_id.values() for m in v.models}
+    suscept = {
+        mid: derive_susceptibility(ref.model, failures.classes, benchmarks, mapping)
+        for mid, ref in models.items()
+    }
+    return Catalog(
+        root=root, version=r.digest.hexdigest()[:16], vendors=by_id, aliases=aliases, models=models,
+        failures=failures, classes=classes, relations=relations, rules=rules, matcher=matcher,
+        benchmarks=benchmarks, susceptibility=suscept,
+        baseline={mid: sum(s.value for s in v.values()) / len(v) for mid, v in suscept.items()},
+        triggers=index_triggers(failures.classes),
+    )

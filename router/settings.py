@@ -1,0 +1,73 @@
+"""Service settings, read from `AVA_ROUTER_*` environment variables (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value we cannot use."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service can be configured with; each field maps to `AVA_ROUTER_<NAME>`."""
+
+    root: Path = PROJECT_ROOT
+    """Folder that holds `vendors/` and `catalog/`."""
+    host: str = "127.0.0.1"
+    """Interface `serve` binds to."""
+    port: int = 8000
+    """TCP port `serve` listens on."""
+    workers: int = 1
+    """Worker processes for `serve`."""
+    cors_origins: tuple[str, ...] = ()
+    """Exact browser origins allowed by CORS, comma-separated (no wildcards)."""
+    log_level: str = "info"
+    """Log level of the server."""
+    max_prompt_chars: int = 10_000
+    """Longest prompt accepted by any endpoint."""
+    max_batch: int = 10_000
+    """Most shots accepted by one batch call."""
+
+
+_INT_FIELDS = {"port", "workers", "max_prompt_chars", "max_batch"}
+
+
+def _parse(name: str, raw: str) -> object:
+    if name == "root":
+        return Path(raw)
+    if name == "cors_origins":
+        origins = tuple(o.strip() for o in raw.split(",") if o.strip())
+        for origin in origins:
+            if "*" in origin or "://" not in origin:
+                msg = f"AVA_ROUTER_CORS_ORIGINS: {origin!r} is not an exact origin (scheme://host)"
+                raise SettingsError(msg)
+        return origins
+    if name in _INT_FIELDS:
+        try:
+            value = int(raw)
+        except ValueError:
+            msg = f"AVA_ROUTER_{name.upper()}: {raw!r} is not a whole number"
+            raise SettingsError(msg) from None
+        if value < 0:
+            msg = f"AVA_ROUTER_{name.upper()}: must not be negative"
+            raise SettingsError(msg)
+        return value
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the environment (or a given mapping), validating each value."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    for name in Settings.__struct_fields__:
+        raw = env.get(f"AVA_ROUTER_{name.upper()}")
+        if raw is not None and raw != "":
+            values[name] = _parse(name, raw)
+    return Settings(**values)  # type: ignore[arg-type]
