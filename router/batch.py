@@ -68,9 +68,11 @@ def _group_choice(routes: Sequence[RouteResult]) -> str | None:
     common: dict[str, float] | None = None
     for result in routes:
         scores = {c.model: c.score for c in result.candidates}
-        common = scores if common is None else {
-            m: common[m] + s for m, s in scores.items() if m in common
-        }
+        common = (
+            scores
+            if common is None
+            else {m: common[m] + s for m, s in scores.items() if m in common}
+        )
     if not common:
         return None
     return min(common, key=lambda m: (-common[m], m))
@@ -95,7 +97,9 @@ def _pick(route: RouteResult, model: str | None) -> Candidate | None:
     return next((c for c in route.candidates if c.model == model), None)
 
 
-def _cheaper_options(routes: list[RouteResult], unit: list[int], current: str) -> list[tuple[float, float, str]]:
+def _cheaper_options(
+    routes: list[RouteResult], unit: list[int], current: str
+) -> list[tuple[float, float, str]]:
     """(score lost per dollar saved, dollars saved, model) for each cheaper model the unit can use."""
     now = [_pick(routes[i], current) for i in unit]
     now_cost = sum(c.est_cost_usd or 0.0 for c in now if c)
@@ -113,8 +117,12 @@ def _cheaper_options(routes: list[RouteResult], unit: list[int], current: str) -
     return sorted(options)
 
 
-def _fit_budget(routes: list[RouteResult], units: list[list[int]], choices: list[Candidate | None],
-                budget: float) -> set[int]:
+def _fit_budget(
+    routes: list[RouteResult],
+    units: list[list[int]],
+    choices: list[Candidate | None],
+    budget: float,
+) -> set[int]:
     """Greedily move units to cheaper models, least score lost per dollar first, until it fits."""
     downgraded: set[int] = set()
     total = sum(c.est_cost_usd or 0.0 for c in choices if c)
@@ -159,13 +167,27 @@ def plan(shots: Sequence[Shot], route_one: Router, budget_usd: float | None = No
     total = round(sum(c.est_cost_usd or 0.0 for c in choices if c), 4)
     unknown = sum(1 for c in choices if c is not None and c.est_cost_usd is None)
     results = [
-        ShotPlan(i, s.id, s.group, choices[i], i in downgraded,
-                 msgspec.structs.replace(routes[i], candidates=routes[i].candidates[: s.top_k]))
+        ShotPlan(
+            i,
+            s.id,
+            s.group,
+            choices[i],
+            i in downgraded,
+            msgspec.structs.replace(routes[i], candidates=routes[i].candidates[: s.top_k]),
+        )
         for i, s in enumerate(shots)
     ]
     within = None if budget_usd is None else total <= budget_usd + 1e-9
     if within is False:
         notes.append("no cheaper plan fits the budget; the cheapest found is shown")
-    summary = PlanSummary(len(shots), sum(c is not None for c in choices), total, unknown,
-                          budget_usd, within, sorted(downgraded), notes)
+    summary = PlanSummary(
+        len(shots),
+        sum(c is not None for c in choices),
+        total,
+        unknown,
+        budget_usd,
+        within,
+        sorted(downgraded),
+        notes,
+    )
     return Plan(results, summary)

@@ -23,8 +23,14 @@ Status = Literal["ga", "beta", "preview", "limited", "deprecated", "retired", "o
 Severity = Literal["low", "medium", "high"]
 Strength = Literal["low", "medium", "high"]
 EvidenceKind = Literal[
-    "vendor_docs", "github_issue", "practitioner", "press", "reseller_docs",
-    "failure_catalog", "benchmark", "user_report",
+    "vendor_docs",
+    "github_issue",
+    "practitioner",
+    "press",
+    "reseller_docs",
+    "failure_catalog",
+    "benchmark",
+    "user_report",
 ]
 RelationKind = Literal["co_occurs_with", "amplified_by", "causes", "confused_with", "mitigated_by"]
 
@@ -33,7 +39,7 @@ class Base(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Common settings for every catalog Struct."""
 
 
-class Source(Base, kw_only=True):
+class Source(Base, frozen=True, kw_only=True):
     """Where a fact comes from, when the source says it was true, and whether we could check it."""
 
     url: Annotated[str, Meta(min_length=4)]
@@ -42,7 +48,7 @@ class Source(Base, kw_only=True):
     note: str | None = None
 
 
-class Price(Base, kw_only=True):
+class Price(Base, frozen=True, kw_only=True):
     """One published price point. `per` is the billing unit; `clip_seconds` sizes a clip price."""
 
     amount: NonNegative
@@ -55,7 +61,15 @@ class Price(Base, kw_only=True):
     source: Source
 
 
-class Capabilities(Base, kw_only=True):
+class CreditRate(Base, frozen=True, kw_only=True):
+    """What one of the vendor's credits costs in USD, so credit prices can be compared."""
+
+    usd_per_credit: Positive
+    plan: str | None = None
+    source: Source
+
+
+class Capabilities(Base, frozen=True, kw_only=True):
     """What a model can be asked for. Unknown values are left out, never guessed."""
 
     modes: Annotated[list[Mode], Meta(min_length=1)]
@@ -72,7 +86,7 @@ class Capabilities(Base, kw_only=True):
     sources: Annotated[list[Source], Meta(min_length=1)]
 
 
-class Evidence(Base, kw_only=True):
+class Evidence(Base, frozen=True, kw_only=True):
     """One piece of evidence that a model shows a failure."""
 
     kind: EvidenceKind
@@ -80,7 +94,7 @@ class Evidence(Base, kw_only=True):
     note: str | None = None
 
 
-class FailureMode(Base, kw_only=True):
+class FailureMode(Base, frozen=True, kw_only=True):
     """A failure class as this model shows it, in the vendor's own words where it has them."""
 
     failure_id: Id
@@ -92,7 +106,7 @@ class FailureMode(Base, kw_only=True):
     evidence: Annotated[list[Evidence], Meta(min_length=1)]
 
 
-class Model(Base, kw_only=True):
+class Model(Base, frozen=True, kw_only=True):
     """A generation model offered by a vendor."""
 
     id: Id
@@ -106,18 +120,28 @@ class Model(Base, kw_only=True):
     notes: str | None = None
 
 
-class SupportChannel(Base, kw_only=True):
+class SupportChannel(Base, frozen=True, kw_only=True):
     """How a user on a given plan reaches the vendor."""
 
     plans: Annotated[list[str], Meta(min_length=1)]
-    channel: Literal["email", "in_app", "help_center", "discord", "web_form", "chat", "api_console",
-                     "community_forum", "github_issues", "account_manager"]
+    channel: Literal[
+        "email",
+        "in_app",
+        "help_center",
+        "discord",
+        "web_form",
+        "chat",
+        "api_console",
+        "community_forum",
+        "github_issues",
+        "account_manager",
+    ]
     address: str
     notes: str | None = None
     source: Source
 
 
-class RefundPolicy(Base, kw_only=True):
+class RefundPolicy(Base, frozen=True, kw_only=True):
     """What the vendor itself says about refunds; `summary` must not promise more."""
 
     summary: str
@@ -126,7 +150,7 @@ class RefundPolicy(Base, kw_only=True):
     source: Source | None = None
 
 
-class VendorTerm(Base, kw_only=True):
+class VendorTerm(Base, frozen=True, kw_only=True):
     """The vendor's own name for a failure, to use in support tickets."""
 
     failure_id: Id
@@ -134,7 +158,7 @@ class VendorTerm(Base, kw_only=True):
     source: Source
 
 
-class Vendor(Base, kw_only=True):
+class Vendor(Base, frozen=True, kw_only=True):
     """One vendor file under `vendors/`."""
 
     id: Id
@@ -142,7 +166,7 @@ class Vendor(Base, kw_only=True):
     aliases: list[Id] = []
     website: str | None = None
     handles_negation: bool | None = None
-    credit_usd: Price | None = None
+    credit_usd: CreditRate | None = None
     generation_id_location: str | None = None
     support: list[SupportChannel] = []
     refund_policy: RefundPolicy
@@ -151,7 +175,7 @@ class Vendor(Base, kw_only=True):
     notes: str | None = None
 
 
-class Trigger(Base, kw_only=True):
+class Trigger(Base, frozen=True, kw_only=True):
     """A prompt feature that raises the odds of a failure class, and how to rewrite around it."""
 
     feature: FeatureId
@@ -159,7 +183,7 @@ class Trigger(Base, kw_only=True):
     rewrite: str
 
 
-class FailureClass(Base, kw_only=True):
+class FailureClass(Base, frozen=True, kw_only=True):
     """A cross-vendor failure class."""
 
     id: Id
@@ -176,21 +200,21 @@ class FailureClass(Base, kw_only=True):
     sources: list[Source] = []
 
 
-class Levels(Base, kw_only=True):
+class Levels(Base, frozen=True, kw_only=True):
     """Risk thresholds for the traffic light: below `yellow` is green, at or above `red` is red."""
 
     yellow: Unit01
     red: Unit01
 
 
-class FailureCatalog(Base, kw_only=True):
+class FailureCatalog(Base, frozen=True, kw_only=True):
     """`catalog/failures.yaml`."""
 
     levels: Levels
     classes: Annotated[list[FailureClass], Meta(min_length=1)]
 
 
-class Relation(Base, kw_only=True):
+class Relation(Base, frozen=True, kw_only=True):
     """A typed, weighted edge between two failure classes (or a class and a mitigation)."""
 
     source: Id
@@ -201,7 +225,7 @@ class Relation(Base, kw_only=True):
     evidence: Annotated[list[Source], Meta(min_length=1)]
 
 
-class Mitigation(Base, kw_only=True):
+class Mitigation(Base, frozen=True, kw_only=True):
     """A remedy that `mitigated_by` relations point at."""
 
     id: Id
@@ -209,7 +233,7 @@ class Mitigation(Base, kw_only=True):
     description: str
 
 
-class RelationCatalog(Base, kw_only=True):
+class RelationCatalog(Base, frozen=True, kw_only=True):
     """`catalog/relations.yaml`."""
 
     mitigations: list[Mitigation] = []

@@ -14,6 +14,8 @@ from typing import Any
 import msgspec
 
 from router.batch import Plan, Shot, Storyboard
+from router.graph_cli import add_graph_commands
+from router.ticket_cli import add_ticket_commands
 from router.loader import Catalog, CatalogError, load_catalog
 from router.routing import RouteResult, Weights
 from router.service import (
@@ -23,12 +25,22 @@ from router.service import (
     preflight_prompt,
     route_batch,
     route_prompt,
-    route_shot,
 )
 from router.settings import SettingsError, load_settings
 
-CSV_FIELDS = ("id", "prompt", "duration_s", "aspect_ratio", "resolution", "mode", "audio",
-              "max_cost_usd", "group", "continuity", "top_k")
+CSV_FIELDS = (
+    "id",
+    "prompt",
+    "duration_s",
+    "aspect_ratio",
+    "resolution",
+    "mode",
+    "audio",
+    "max_cost_usd",
+    "group",
+    "continuity",
+    "top_k",
+)
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
@@ -47,16 +59,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     base = load_settings()
     settings = msgspec.structs.replace(
-        base, root=args.root or base.root, host=args.host or base.host,
-        port=args.port or base.port, workers=args.workers or base.workers,
+        base,
+        root=args.root or base.root,
+        host=args.host or base.host,
+        port=args.port or base.port,
+        workers=args.workers or base.workers,
     )
     catalog = load_catalog(settings.root)  # fail fast, before the port opens
     if settings.workers > 1:
-        uvicorn.run("router.api.asgi:app", host=settings.host, port=settings.port,
-                    workers=settings.workers, log_level=settings.log_level, access_log=False)
+        uvicorn.run(
+            "router.api.asgi:app",
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            access_log=False,
+        )
     else:
-        uvicorn.run(create_app(settings, catalog), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, access_log=False)
+        uvicorn.run(
+            create_app(settings, catalog),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
     return 0
 
 
@@ -79,8 +105,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def _constraints(args: argparse.Namespace) -> dict[str, Any]:
     values = {
-        "duration_s": args.duration, "aspect_ratio": args.aspect_ratio,
-        "resolution": args.resolution, "mode": args.mode, "audio": args.audio,
+        "duration_s": args.duration,
+        "aspect_ratio": args.aspect_ratio,
+        "resolution": args.resolution,
+        "mode": args.mode,
+        "audio": args.audio,
     }
     return {k: v for k, v in values.items() if v is not None}
 
@@ -144,8 +173,10 @@ class Progress:
             width = 30
             filled = width * self.done // max(self.total, 1)
             rate = self.done / max(now - self.start, 1e-9)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                             f"{self.done}/{self.total} shots {rate:,.0f}/s")
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                f"{self.done}/{self.total} shots {rate:,.0f}/s"
+            )
             if self.done == self.total:
                 sys.stderr.write("\n")
 
@@ -158,14 +189,24 @@ def _write_plan(plan: Plan, out: Any, fmt: str) -> None:
         out.write(enc.encode({"summary": plan.summary}).decode() + "\n")
         return
     writer = csv.writer(out)
-    writer.writerow(["index", "id", "group", "vendor", "model", "score", "risk", "est_cost_usd",
-                     "downgraded"])
+    writer.writerow(
+        ["index", "id", "group", "vendor", "model", "score", "risk", "est_cost_usd", "downgraded"]
+    )
     for r in plan.results:
         c = r.choice
-        writer.writerow([r.index, r.id or "", r.group or "", c.vendor if c else "",
-                         c.model if c else "", c.score if c else "", c.risk if c else "",
-                         "" if c is None or c.est_cost_usd is None else c.est_cost_usd,
-                         r.downgraded])
+        writer.writerow(
+            [
+                r.index,
+                r.id or "",
+                r.group or "",
+                c.vendor if c else "",
+                c.model if c else "",
+                c.score if c else "",
+                c.risk if c else "",
+                "" if c is None or c.est_cost_usd is None else c.est_cost_usd,
+                r.downgraded,
+            ]
+        )
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -178,7 +219,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     def route_one(shot: Shot) -> RouteResult:
         progress.tick()
-        return route_shot(catalog, shot)
+        return route_prompt(catalog, shot)
 
     board = Storyboard(shots=shots, budget_usd=args.budget)
     plan = route_batch(catalog, board, route_one)
@@ -199,8 +240,9 @@ def _shot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None)
 
 
-def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], common: Any,
-         help_text: str) -> argparse.ArgumentParser:
+def _add(
+    sub: Any, name: str, func: Callable[[argparse.Namespace], int], common: Any, help_text: str
+) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text)
     parser.set_defaults(func=func)
     return parser
@@ -209,8 +251,12 @@ def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], common:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=None,
-                        help="folder holding vendors/ and catalog/ (default: AVA_ROUTER_ROOT)")
+    common.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="folder holding vendors/ and catalog/ (default: AVA_ROUTER_ROOT)",
+    )
     parser = argparse.ArgumentParser(prog="ava-router", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = _add(sub, "serve", cmd_serve, common, "serve the HTTP API")
@@ -218,8 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
     catalog = sub.add_parser("catalog", help="catalog tools")
-    _add(catalog.add_subparsers(dest="catalog_command", required=True), "check", cmd_check,
-         common, "validate the catalog")
+    _add(
+        catalog.add_subparsers(dest="catalog_command", required=True),
+        "check",
+        cmd_check,
+        common,
+        "validate the catalog",
+    )
     analyze = _add(sub, "analyze", cmd_analyze, common, "features of a prompt, as JSON")
     analyze.add_argument("prompt")
     analyze.add_argument("--duration", type=float)
@@ -244,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--format", choices=["jsonl", "csv"])
     batch.add_argument("--budget", type=float)
     batch.add_argument("--quiet", action="store_true")
+    add_graph_commands(sub, common)
+    add_ticket_commands(sub, common)
     return parser
 
 

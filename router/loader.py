@@ -140,27 +140,35 @@ def _check_vendor(
 ) -> None:
     for i, term in enumerate(vendor.failure_terms):
         if term.failure_id not in classes:
-            r.add(file, f"$.failure_terms[{i}].failure_id", f"unknown failure class {term.failure_id!r}")
+            r.add(
+                file,
+                f"$.failure_terms[{i}].failure_id",
+                f"unknown failure class {term.failure_id!r}",
+            )
     for i, model in enumerate(vendor.models):
         where = f"$.models[{i}]"
         if model.id in models_seen:
-            r.add(file, f"{where}.id", f"duplicate model id {model.id!r} (also in {models_seen[model.id]})")
+            r.add(
+                file,
+                f"{where}.id",
+                f"duplicate model id {model.id!r} (also in {models_seen[model.id]})",
+            )
         models_seen[model.id] = file
         for j, mode in enumerate(model.failure_modes):
             if mode.failure_id not in classes:
-                r.add(file, f"{where}.failure_modes[{j}].failure_id",
-                      f"unknown failure class {mode.failure_id!r}")
-        for j, price in enumerate(model.prices):
-            if price.per == "clip" and price.clip_seconds is None:
-                r.add(file, f"{where}.prices[{j}].clip_seconds", "a per-clip price needs clip_seconds")
+                r.add(
+                    file,
+                    f"{where}.failure_modes[{j}].failure_id",
+                    f"unknown failure class {mode.failure_id!r}",
+                )
         caps = model.capabilities
-        if caps.max_duration_s is not None and any(d > caps.max_duration_s for d in caps.durations_s):
+        if caps.max_duration_s is not None and any(
+            d > caps.max_duration_s for d in caps.durations_s
+        ):
             r.add(file, f"{where}.capabilities.durations_s", "a duration exceeds max_duration_s")
 
 
-def _check_benchmark_links(
-    r: _Reader, file: str, vendor: Vendor, data: BenchmarkData
-) -> None:
+def _check_benchmark_links(r: _Reader, file: str, vendor: Vendor, data: BenchmarkData) -> None:
     for i, model in enumerate(vendor.models):
         for bench, row in model.benchmarks.items():
             where = f"$.models[{i}].benchmarks.{bench}"
@@ -179,7 +187,11 @@ def _check_failures(r: _Reader, failures: FailureCatalog, features: frozenset[st
     for i, cls in enumerate(failures.classes):
         for j, trig in enumerate(cls.triggers):
             if trig.feature not in features:
-                r.add(file, f"$.classes[{i}].triggers[{j}].feature", f"unknown feature {trig.feature!r}")
+                r.add(
+                    file,
+                    f"$.classes[{i}].triggers[{j}].feature",
+                    f"unknown feature {trig.feature!r}",
+                )
 
 
 def _check_relations(r: _Reader, relations: RelationCatalog, classes: set[str]) -> None:
@@ -206,7 +218,11 @@ def _load_vendors(r: _Reader, root: Path) -> list[tuple[str, Vendor]]:
         if vendor is None:
             continue
         if vendor.id != path.stem:
-            r.add(r.rel(path), "$.id", f"vendor id {vendor.id!r} must match the file name {path.stem!r}")
+            r.add(
+                r.rel(path),
+                "$.id",
+                f"vendor id {vendor.id!r} must match the file name {path.stem!r}",
+            )
         loaded.append((r.rel(path), vendor))
     return loaded
 
@@ -226,6 +242,8 @@ def _aliases(r: _Reader, vendors: list[tuple[str, Vendor]]) -> dict[str, str]:
     ids = {v.id for _, v in vendors}
     for file, vendor in vendors:
         for alias in vendor.aliases:
+            if alias == vendor.id:
+                continue
             if alias in ids or aliases.get(alias, vendor.id) != vendor.id:
                 r.add(file, "$.aliases", f"alias {alias!r} is already taken")
             aliases[alias] = vendor.id
@@ -271,9 +289,18 @@ def load_catalog(root: Path) -> Catalog:
         for mid, ref in models.items()
     }
     return Catalog(
-        root=root, version=r.digest.hexdigest()[:16], vendors=by_id, aliases=aliases, models=models,
-        failures=failures, classes=classes, relations=relations, rules=rules, matcher=matcher,
-        benchmarks=benchmarks, susceptibility=suscept,
+        root=root,
+        version=r.digest.hexdigest()[:16],
+        vendors=by_id,
+        aliases=aliases,
+        models=models,
+        failures=failures,
+        classes=classes,
+        relations=relations,
+        rules=rules,
+        matcher=matcher,
+        benchmarks=benchmarks,
+        susceptibility=suscept,
         baseline={mid: sum(s.value for s in v.values()) / len(v) for mid, v in suscept.items()},
         triggers=index_triggers(failures.classes),
     )

@@ -66,6 +66,8 @@ class ClassRisk(msgspec.Struct, frozen=True):
     triggers: list[TriggerHit]
     rewrite: list[str]
     vendor_term: str | None = None
+    reported: str | None = None
+    """Set when reported outcomes moved this model's susceptibility (router.learning)."""
 
 
 def index_triggers(classes: Iterable[FailureClass]) -> dict[str, tuple[TriggerRef, ...]]:

@@ -18,7 +18,8 @@ from msgspec import Meta
 
 from router.loader import Catalog, ModelRef
 from router.pricing import estimate_cost
-from router.risk import FeatureMatch, class_loads, combined_risk
+from router.learning import Outcomes
+from router.risk import FeatureMatch, TriggerRef, class_loads, combined_risk
 
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
 DEFAULT_DURATION_S = 5.0
@@ -76,8 +77,18 @@ class Exclusion(msgspec.Struct, frozen=True):
 
     vendor: str
     model: str
-    reason: Literal["allow_list", "excluded", "availability", "mode", "duration", "aspect_ratio",
-                    "resolution", "audio", "prompt_length", "price"]
+    reason: Literal[
+        "allow_list",
+        "excluded",
+        "availability",
+        "mode",
+        "duration",
+        "aspect_ratio",
+        "resolution",
+        "audio",
+        "prompt_length",
+        "price",
+    ]
     detail: str
 
 
@@ -93,7 +104,11 @@ class RouteResult(msgspec.Struct, frozen=True):
 
 def _allowed(ref: ModelRef, c: Constraints) -> tuple[str, str] | None:
     vid, mid = ref.vendor.id, ref.model.id
-    if c.vendors is not None and vid not in c.vendors and not set(ref.vendor.aliases) & set(c.vendors):
+    if (
+        c.vendors is not None
+        and vid not in c.vendors
+        and not set(ref.vendor.aliases) & set(c.vendors)
+    ):
         return "allow_list", "vendor not in the request's vendors list"
     if c.models is not None and mid not in c.models:
         return "allow_list", "model not in the request's models list"
@@ -104,7 +119,9 @@ def _allowed(ref: ModelRef, c: Constraints) -> tuple[str, str] | None:
     return None
 
 
-def _capable(ref: ModelRef, c: Constraints, duration: float, prompt_len: int) -> tuple[str, str] | None:
+def _capable(
+    ref: ModelRef, c: Constraints, duration: float, prompt_len: int
+) -> tuple[str, str] | None:
     caps = ref.model.capabilities
     if c.mode not in caps.modes:
         return "mode", f"does not offer {c.mode} (offers {', '.join(caps.modes)})"
@@ -137,28 +154,49 @@ def exclusion(
     return Exclusion(ref.vendor.id, ref.model.id, found[0], found[1])  # type: ignore[arg-type]
 
 
-def _reasons(catalog: Catalog, model_id: str, features: list[FeatureMatch]) -> tuple[float, list[Reason]]:
+Loads = dict[str, tuple[float, list[tuple[FeatureMatch, TriggerRef]]]]
+
+
+def _reasons(
+    catalog: Catalog, model_id: str, loads: Loads, outcomes: Outcomes | None
+) -> tuple[float, list[Reason]]:
     suscept = catalog.susceptibility[model_id]
-    loads = class_loads(features, catalog.triggers)
     risks: list[tuple[float, str, list[FeatureMatch]]] = []
+    notes: list[Reason] = []
     for fid, (load, hits) in loads.items():
-        risks.append((suscept[fid].value * load, fid, [f for f, _ in hits]))
+        value = suscept[fid].value
+        if outcomes is not None:
+            value, note = outcomes.adjust(model_id, fid, value)
+            if note:
+                notes.append(Reason("note", note, fid))
+        risks.append((value * load, fid, [f for f, _ in hits]))
     risks.sort(key=lambda r: (-r[0], r[1]))
     combined = combined_risk((r for r, _, _ in risks), catalog.baseline[model_id])
     reasons = [
-        Reason("failure", f"{catalog.classes[fid].name}: risk {risk:.2f}", fid, round(risk, 4), feats)
+        Reason(
+            "failure", f"{catalog.classes[fid].name}: risk {risk:.2f}", fid, round(risk, 4), feats
+        )
         for risk, fid, feats in risks[:3]
         if risk >= 0.05
     ]
-    return combined, reasons
+    return combined, reasons + notes
 
 
 def route(
-    catalog: Catalog, prompt: str, features: list[FeatureMatch], c: Constraints,
+    catalog: Catalog,
+    prompt: str,
+    features: list[FeatureMatch],
+    c: Constraints,
     text_duration_s: float | None = None,
+    outcomes: Outcomes | None = None,
 ) -> RouteResult:
-    """Rank every eligible model for one shot; list every other model with its exclusion."""
+    """Rank every eligible model for one shot; list every other model with its exclusion.
+
+    `outcomes` (reported generations, router.learning) replaces each susceptibility by its
+    posterior; reasons then say where reports moved a score.
+    """
     duration = c.duration_s or text_duration_s or DEFAULT_DURATION_S
+    loads = class_loads(features, catalog.triggers)
     scored: list[tuple[ModelRef, float | None, float, list[Reason]]] = []
     excluded: list[Exclusion] = []
     for ref in catalog.models.values():
@@ -167,11 +205,14 @@ def route(
         if why is not None:
             excluded.append(why)
             continue
-        risk, reasons = _reasons(catalog, ref.model.id, features)
+        risk, reasons = _reasons(catalog, ref.model.id, loads, outcomes)
         scored.append((ref, cost, risk, reasons))
     return RouteResult(
-        rank(scored, c.weights)[: c.top_k], excluded, duration, catalog.version,
-        catalog.matcher.version,
+        rank(scored, c.weights)[: c.top_k],
+        excluded,
+        duration,
+        catalog.version,
+        catalog.matcher.rules_version,
     )
 
 
@@ -192,8 +233,26 @@ def rank(
         score = (weights.risk * quality + weights.cost * value) / total
         if cost is None:
             reasons = [*reasons, Reason("cost", "no published USD price for these settings")]
-        out.append(Candidate(ref.vendor.id, ref.model.id, round(score, 6), round(risk, 6),
-                             round(quality, 6), round(value, 6), cost, reasons))
-    out.sort(key=lambda c: (-c.score, c.risk, c.est_cost_usd is None, c.est_cost_usd or 0.0,
-                            c.vendor, c.model))
+        out.append(
+            Candidate(
+                ref.vendor.id,
+                ref.model.id,
+                round(score, 6),
+                round(risk, 6),
+                round(quality, 6),
+                round(value, 6),
+                cost,
+                reasons,
+            )
+        )
+    out.sort(
+        key=lambda c: (
+            -c.score,
+            c.risk,
+            c.est_cost_usd is None,
+            c.est_cost_usd or 0.0,
+            c.vendor,
+            c.model,
+        )
+    )
     return out

@@ -13,14 +13,16 @@ import msgspec
 from msgspec import Meta
 
 from router.batch import Plan, Shot, Storyboard, plan
+from router.learning import Outcomes
 from router.loader import Catalog, ModelRef
 from router.preflight import Preflight, preflight
 from router.risk import FeatureMatch
 from router.routing import Constraints, Mode, RouteResult, route
 
 MAX_PROMPT = 10_000
-Prompt = Annotated[str, Meta(min_length=1, max_length=MAX_PROMPT,
-                             description="The prompt as the user typed it.")]
+Prompt = Annotated[
+    str, Meta(min_length=1, max_length=MAX_PROMPT, description="The prompt as the user typed it.")
+]
 
 
 class RequestError(Exception):
@@ -52,7 +54,9 @@ class PreflightRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     audio: bool | None = None
 
 
-def features_of(catalog: Catalog, prompt: str, duration_s: float | None) -> tuple[list[FeatureMatch], float | None]:
+def features_of(
+    catalog: Catalog, prompt: str, duration_s: float | None
+) -> tuple[list[FeatureMatch], float | None]:
     """The prompt's features as scoring sees them, and the duration stated in the text."""
     if not prompt.strip():
         raise RequestError(400, "prompt", "must not be blank")
@@ -74,22 +78,20 @@ def _check_lists(catalog: Catalog, c: Constraints) -> None:
                 raise RequestError(404, name, f"unknown {name[:-1]} {value!r}")
 
 
-def route_prompt(catalog: Catalog, req: RouteRequest) -> RouteResult:
-    """Rank the catalog's models for one shot."""
+def route_prompt(
+    catalog: Catalog, req: RouteRequest | Shot, outcomes: Outcomes | None = None
+) -> RouteResult:
+    """Rank the catalog's models for one shot (`outcomes`: learn from reported generations)."""
     _check_lists(catalog, req)
     feats, text_duration = features_of(catalog, req.prompt, req.duration_s)
-    return route(catalog, req.prompt, feats, req, text_duration)
-
-
-def route_shot(catalog: Catalog, shot: Shot) -> RouteResult:
-    """Route one shot of a batch."""
-    _check_lists(catalog, shot)
-    feats, text_duration = features_of(catalog, shot.prompt, shot.duration_s)
-    return route(catalog, shot.prompt, feats, shot, text_duration)
+    return route(catalog, req.prompt, feats, req, text_duration, outcomes)
 
 
 def route_batch(
-    catalog: Catalog, board: Storyboard, route_one: Callable[[Shot], RouteResult] | None = None
+    catalog: Catalog,
+    board: Storyboard,
+    route_one: Callable[[Shot], RouteResult] | None = None,
+    outcomes: Outcomes | None = None,
 ) -> Plan:
     """Route every shot of a storyboard, in order (`route_one` lets the CLI count progress)."""
     for i, shot in enumerate(board.shots):
@@ -97,14 +99,17 @@ def route_batch(
             _check_lists(catalog, shot)
         except RequestError as exc:
             raise RequestError(exc.status, f"shots[{i}].{exc.field}", exc.message) from None
-    return plan(board.shots, route_one or (lambda s: route_shot(catalog, s)), board.budget_usd)
+    one = route_one or (lambda s: route_prompt(catalog, s, outcomes))
+    return plan(board.shots, one, board.budget_usd)
 
 
 def resolve_model(catalog: Catalog, vendor_id: str, model_id: str | None) -> ModelRef | None:
     """The model a pre-flight is about; without `model`, the vendor's best-ranked available one."""
     vendor = catalog.vendor(vendor_id)
     if vendor is None:
-        raise RequestError(404, "vendor", f"unknown vendor {vendor_id!r}; GET /v1/vendors lists them")
+        raise RequestError(
+            404, "vendor", f"unknown vendor {vendor_id!r}; GET /v1/vendors lists them"
+        )
     if model_id is not None:
         ref = catalog.models.get(model_id)
         if ref is None or ref.vendor.id != vendor.id:
@@ -113,16 +118,29 @@ def resolve_model(catalog: Catalog, vendor_id: str, model_id: str | None) -> Mod
     return None
 
 
-def preflight_prompt(catalog: Catalog, req: PreflightRequest) -> Preflight:
+def preflight_prompt(
+    catalog: Catalog, req: PreflightRequest, outcomes: Outcomes | None = None
+) -> Preflight:
     """Score the prompt against every failure class of the chosen (or best) model of the vendor."""
     feats, text_duration = features_of(catalog, req.prompt, req.duration_s)
-    constraints = Constraints(duration_s=req.duration_s, aspect_ratio=req.aspect_ratio,
-                              resolution=req.resolution, mode=req.mode, audio=req.audio)
+    constraints = Constraints(
+        duration_s=req.duration_s,
+        aspect_ratio=req.aspect_ratio,
+        resolution=req.resolution,
+        mode=req.mode,
+        audio=req.audio,
+    )
     ref = resolve_model(catalog, req.vendor, req.model)
     if ref is None:
         vendor = catalog.vendors[catalog.aliases.get(req.vendor.lower(), req.vendor.lower())]
-        ranked = route(catalog, req.prompt, feats,
-                       msgspec.structs.replace(constraints, vendors=[vendor.id], top_k=1), text_duration)
+        ranked = route(
+            catalog,
+            req.prompt,
+            feats,
+            msgspec.structs.replace(constraints, vendors=[vendor.id], top_k=1),
+            text_duration,
+            outcomes,
+        )
         model_id = ranked.candidates[0].model if ranked.candidates else vendor.models[0].id
         ref = catalog.models[model_id]
-    return preflight(catalog, ref, req.prompt, feats, constraints, text_duration)
+    return preflight(catalog, ref, req.prompt, feats, constraints, text_duration, outcomes)

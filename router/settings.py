@@ -34,9 +34,52 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Longest prompt accepted by any endpoint."""
     max_batch: int = 10_000
     """Most shots accepted by one batch call."""
+    db: str = "ava-router.db"
+    """Report store: a SQLite file path, or a `postgresql://` URL."""
+    api_keys: tuple[str, ...] = ()
+    """API keys allowed to post outcome reports, comma-separated (never logged)."""
+    learning: bool = False
+    """Let reported outcomes adjust susceptibility in pre-flight and routing."""
+    learning_prior_strength: int = 20
+    """Pseudo-count the catalog's susceptibility is worth against reported outcomes."""
+    learning_min_reports: int = 20
+    """Reports a model needs (after the per-key cap) before they carry any weight."""
+    learning_key_cap: int = 10
+    """Most reports one API key contributes per model (below the minimum: one key alone never
+    moves a score)."""
+    learning_refresh_s: int = 30
+    """Seconds between rebuilds of the learned snapshot from the store."""
 
 
-_INT_FIELDS = {"port", "workers", "max_prompt_chars", "max_batch"}
+_INT_FIELDS = {
+    "port",
+    "workers",
+    "max_prompt_chars",
+    "max_batch",
+    "learning_prior_strength",
+    "learning_min_reports",
+    "learning_key_cap",
+    "learning_refresh_s",
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ApiKey(str):
+    """An API key: a plain string whose repr never shows it (settings get logged)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ApiKey('***')"
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        msg = f"AVA_ROUTER_{name.upper()}: {raw!r} is not one of 1/0, true/false, yes/no, on/off"
+        raise SettingsError(msg)
+    return value in _TRUE
 
 
 def _parse(name: str, raw: str) -> object:
@@ -49,6 +92,10 @@ def _parse(name: str, raw: str) -> object:
                 msg = f"AVA_ROUTER_CORS_ORIGINS: {origin!r} is not an exact origin (scheme://host)"
                 raise SettingsError(msg)
         return origins
+    if name == "api_keys":
+        return tuple(ApiKey(k.strip()) for k in raw.split(",") if k.strip())
+    if name == "learning":
+        return _parse_bool(name, raw)
     if name in _INT_FIELDS:
         try:
             value = int(raw)

@@ -92,8 +92,14 @@ def vendor_list(catalog: Catalog) -> VendorList:
         catalog.version,
         [
             VendorSummary(
-                v.id, v.name, list(v.aliases), v.website,
-                [ModelSummary(m.id, m.name, m.status, list(m.capabilities.modes)) for m in v.models],
+                v.id,
+                v.name,
+                list(v.aliases),
+                v.website,
+                [
+                    ModelSummary(m.id, m.name, m.status, list(m.capabilities.modes))
+                    for m in v.models
+                ],
             )
             for v in catalog.vendors.values()
         ],
@@ -123,20 +129,25 @@ def _manifestations(catalog: Catalog, failure_id: str) -> list[Manifestation]:
         mode = next((f for f in ref.model.failure_modes if f.failure_id == failure_id), None)
         term = mode.vendor_term if mode and mode.vendor_term else None
         if term is None:
-            term = next((t.term for t in ref.vendor.failure_terms if t.failure_id == failure_id), None)
+            term = next(
+                (t.term for t in ref.vendor.failure_terms if t.failure_id == failure_id), None
+            )
         value = catalog.susceptibility[mid][failure_id].value
-        found.append(Manifestation(ref.vendor.id, mid, term, mode.severity if mode else None, value))
+        found.append(
+            Manifestation(ref.vendor.id, mid, term, mode.severity if mode else None, value)
+        )
     return sorted(found, key=lambda m: (-m.susceptibility, m.vendor, m.model))
 
 
 def failure_detail(catalog: Catalog, failure: FailureClass) -> FailureDetail:
     """One failure class with its vendor terms, relations and per-model exposure."""
     terms = {
-        v.id: t for v in catalog.vendors.values() for t in v.failure_terms if t.failure_id == failure.id
+        v.id: t
+        for v in catalog.vendors.values()
+        for t in v.failure_terms
+        if t.failure_id == failure.id
     }
-    relations = [
-        r for r in catalog.relations.relations if failure.id in (r.source, r.target)
-    ]
+    relations = [r for r in catalog.relations.relations if failure.id in (r.source, r.target)]
     return FailureDetail(
         catalog.version, failure, terms, relations, _manifestations(catalog, failure.id)
     )

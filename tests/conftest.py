@@ -18,7 +18,12 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def client(catalog: Catalog) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    settings = Settings(cors_origins=("chrome-extension://abcdefghijklmnopabcdefghijklmnop",))
+def client(
+    catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    settings = Settings(
+        cors_origins=("chrome-extension://abcdefghijklmnopabcdefghijklmnop",),
+        db=str(tmp_path_factory.mktemp("db") / "reports.db"),
+    )
     with TestClient(create_app(settings, catalog)) as test_client:
         yield test_client

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from router.catalog import Capabilities, Model, Price, RefundPolicy, Source, Vendor
+from router.catalog import Capabilities, CreditRate, Model, Price, RefundPolicy, Source, Vendor
 from router.pricing import estimate_cost
 
 SRC = Source(url="https://example.com/pricing", as_of="2026-01-01")
 
 
-def make(prices: list[Price], credit_usd: Price | None = None) -> tuple[Vendor, Model]:
+def make(prices: list[Price], credit_usd: CreditRate | None = None) -> tuple[Vendor, Model]:
     model = Model(id="m", name="M", status="ga", prices=prices,
                   capabilities=Capabilities(modes=["text_to_video"], sources=[SRC]))
     vendor = Vendor(id="v", name="V", refund_policy=RefundPolicy(summary="none found"),
@@ -52,6 +52,5 @@ def test_credits_convert_only_with_a_credit_price() -> None:
     prices = [Price(amount=10, currency="credits", per="second", source=SRC)]
     vendor, model = make(prices)
     assert estimate_cost(vendor, model, 5) is None
-    vendor, model = make(prices, Price(amount=0.01, currency="USD", per="clip", clip_seconds=1,
-                                       source=SRC))
+    vendor, model = make(prices, CreditRate(usd_per_credit=0.01, source=SRC))
     assert estimate_cost(vendor, model, 5) == pytest.approx(0.5)

@@ -7,14 +7,17 @@ import logging
 import msgspec
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from router import __version__
-from router.api import catalog_routes, engine_routes
+from router.api import catalog_routes, engine_routes, graph_routes, report_routes
 from router.api.problems import problem_response
+from router.graph import build_graph
+from router.learning import Outcomes
 from router.loader import Catalog, load_catalog
 from router.settings import Settings, load_settings
 
@@ -31,7 +34,7 @@ def security_headers(app: ASGIApp) -> ASGIApp:
     """Add conservative security headers to every HTTP response."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
 
@@ -65,11 +68,16 @@ class Health(msgspec.Struct, frozen=True):
 
 
 @get("/healthz", tags=["health"], cache_control=None)
-async def healthz(catalog: Catalog) -> Health:
+async def healthz(catalog: NamedDependency[Catalog]) -> Health:
     """Liveness, with the version of the catalog being served."""
     return Health(
-        "ok", __version__, catalog.version, catalog.matcher.version, len(catalog.vendors),
-        len(catalog.models), len(catalog.classes),
+        "ok",
+        __version__,
+        catalog.version,
+        catalog.matcher.rules_version,
+        len(catalog.vendors),
+        len(catalog.models),
+        len(catalog.classes),
     )
 
 
@@ -78,25 +86,43 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     settings = settings or load_settings()
     holder = CatalogHolder(catalog or load_catalog(settings.root))
 
+    store = report_routes.open_store(settings)
+
     def provide_catalog() -> Catalog:
         return holder.current
+
+    def provide_outcomes() -> Outcomes | None:
+        return store.outcomes() if settings.learning else None
 
     cors = None
     if settings.cors_origins:
         cors = CORSConfig(
-            allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
             allow_headers=["content-type", "authorization", "x-request-id"],
-            allow_credentials=False, max_age=600,
+            allow_credentials=False,
+            max_age=600,
         )
     app = Litestar(
-        route_handlers=[healthz, *catalog_routes.ROUTES, *engine_routes.ROUTES],
+        route_handlers=[
+            healthz,
+            *catalog_routes.ROUTES,
+            *engine_routes.ROUTES,
+            *graph_routes.ROUTES,
+            *report_routes.ROUTES,
+        ],
         dependencies={
             "catalog": Provide(provide_catalog, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "report_store": Provide(lambda: store, sync_to_thread=False),
+            "outcomes": Provide(provide_outcomes, sync_to_thread=False),
         },
+        on_shutdown=[store.close],
         exception_handlers={Exception: problem_response},
         openapi_config=OpenAPIConfig(
-            title="ava-router", version=__version__, path="/schema",
+            title="ava-router",
+            version=__version__,
+            path="/schema",
             render_plugins=[JsonRenderPlugin()],
             description="Pre-flight failure scoring and vendor routing for AI video generation.",
         ),
@@ -106,6 +132,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         debug=False,
     )
     app.state.holder = holder
+    app.state[graph_routes.STATE_KEY] = build_graph(holder.current)
     app.state.settings = settings
     logging.getLogger("router").setLevel(settings.log_level.upper())
     return app

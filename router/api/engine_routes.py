@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from typing import Annotated
 
+import anyio.to_thread
 import msgspec
-from litestar import Request, post
+from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.response import Stream
 
 from router.api.problems import ApiError, FieldError
 from router.batch import Plan, Shot, Storyboard
+from router.learning import Outcomes
 from router.loader import Catalog
 from router.preflight import Preflight
 from router.routing import RouteResult
 from router.rules import Analysis
 from router.service import (
-    Prompt,
     PreflightRequest,
+    Prompt,
     RequestError,
     RouteRequest,
     preflight_prompt,
@@ -39,12 +43,16 @@ class AnalyzeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
 
 
 def _api_error(exc: RequestError) -> ApiError:
-    return ApiError(exc.status, str(exc), "invalid-request" if exc.status == 400 else "not-found",
-                    [FieldError(exc.field, exc.message)])
+    return ApiError(
+        exc.status,
+        str(exc),
+        "invalid-request" if exc.status == 400 else "not-found",
+        [FieldError(exc.field, exc.message)],
+    )
 
 
 @post("/v1/analyze", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def analyze(catalog: Catalog, data: JSONBody[AnalyzeRequest]) -> Analysis:
+async def analyze(catalog: NamedDependency[Catalog], data: JSONBody[AnalyzeRequest]) -> Analysis:
     """The prompt features with their character spans (code points and UTF-16)."""
     if not data.prompt.strip():
         raise _api_error(RequestError(400, "prompt", "must not be blank"))
@@ -52,19 +60,27 @@ async def analyze(catalog: Catalog, data: JSONBody[AnalyzeRequest]) -> Analysis:
 
 
 @post("/v1/preflight", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def preflight(catalog: Catalog, data: JSONBody[PreflightRequest]) -> Preflight:
+async def preflight(
+    catalog: NamedDependency[Catalog],
+    outcomes: NamedDependency[Outcomes | None],
+    data: JSONBody[PreflightRequest],
+) -> Preflight:
     """Per failure class of the model: light, risk, the words that caused it, and a rewrite."""
     try:
-        return preflight_prompt(catalog, data)
+        return preflight_prompt(catalog, data, outcomes)
     except RequestError as exc:
         raise _api_error(exc) from None
 
 
 @post("/v1/route", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def route(catalog: Catalog, data: JSONBody[RouteRequest]) -> RouteResult:
+async def route(
+    catalog: NamedDependency[Catalog],
+    outcomes: NamedDependency[Outcomes | None],
+    data: JSONBody[RouteRequest],
+) -> RouteResult:
     """Ranked models for one shot, and every excluded model with the reason."""
     try:
-        return route_prompt(catalog, data)
+        return route_prompt(catalog, data, outcomes)
     except RequestError as exc:
         raise _api_error(exc) from None
 
@@ -76,12 +92,18 @@ def _ndjson(result: Plan) -> Iterator[bytes]:
     yield encoder.encode({"summary": result.summary}) + b"\n"
 
 
-@post("/v1/route/batch", status_code=200, tags=["engine"], request_max_body_size=BATCH_BODY,
-      sync_to_thread=True)
-def route_batch_handler(
-    catalog: Catalog, request: Request[object, object, object],
+@post(
+    "/v1/route/batch",
+    status_code=200,
+    tags=["engine"],
+    request_max_body_size=BATCH_BODY,
+)
+async def route_batch_handler(
+    catalog: NamedDependency[Catalog],
+    outcomes: NamedDependency[Outcomes | None],
+    request: Request[Any, Any, Any],
     data: JSONBody[list[Shot] | Storyboard],
-) -> Plan | Stream:
+) -> Response[Plan] | Stream:
     """Many shots in one call (array of shots, or {shots, budget_usd}); results in order.
 
     With `Accept: application/x-ndjson` the results stream one JSON object per line, then a
@@ -91,15 +113,20 @@ def route_batch_handler(
     if not board.shots:
         raise _api_error(RequestError(400, "shots", "must contain at least one shot"))
     if len(board.shots) > 10_000:
-        raise ApiError(413, f"{len(board.shots)} shots; at most 10000 per call", "too-many-shots",
-                       [FieldError("shots", "at most 10000 shots per call")])
+        raise ApiError(
+            413,
+            f"{len(board.shots)} shots; at most 10000 per call",
+            "too-many-shots",
+            [FieldError("shots", "at most 10000 shots per call")],
+        )
     try:
-        result = route_batch(catalog, board)
+        # CPU-bound for large batches: keep the event loop free for other requests.
+        result = await anyio.to_thread.run_sync(route_batch, catalog, board, None, outcomes)
     except RequestError as exc:
         raise _api_error(exc) from None
     if NDJSON in request.headers.get("accept", ""):
         return Stream(_ndjson(result), media_type=NDJSON)
-    return result
+    return Response(result)
 
 
 ROUTES = [analyze, preflight, route, route_batch_handler]

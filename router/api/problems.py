@@ -57,7 +57,9 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
 class ApiError(Exception):
     """A domain error with an HTTP status, raised by handlers and services."""
 
-    def __init__(self, status: int, detail: str, slug: str = "", errors: list[FieldError] | None = None):
+    def __init__(
+        self, status: int, detail: str, slug: str = "", errors: list[FieldError] | None = None
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -92,7 +94,9 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     elif isinstance(exc, ValidationException):
         errors = _field_errors(exc.extra)
         status, slug = 400, "invalid-request"
-        detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "the request body is invalid"
+        detail = (
+            "; ".join(f"{e.field}: {e.message}" for e in errors) or "the request body is invalid"
+        )
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         slug = TITLES.get(status, "error").lower().replace(" ", "-")
@@ -103,7 +107,11 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         status, slug, errors = HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", []
         detail = "the server failed to handle this request; it has been logged"
     problem = Problem(
-        type=PROBLEM_BASE + slug, title=TITLES.get(status, "Error"), status=status,
-        detail=detail, instance=request.url.path, errors=errors,
+        type=PROBLEM_BASE + slug,
+        title=TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
     )
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)

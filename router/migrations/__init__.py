@@ -1,0 +1,1 @@
+"""Alembic migrations of the report store (run programmatically by `router.reports`)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the report store, oldest first."""

@@ -1,0 +1,205 @@
+"""The prompt rules engine: read a prompt, say which features it asks for and where.
+
+`compile_rules` turns `catalog/features.yaml` into a `Matcher` once at start-up: one
+Aho-Corasick automaton over every phrase, cue and number word, plus a few compiled regexes.
+`Matcher.analyze` then does only per-prompt work, cheap enough to run on every keystroke.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import msgspec
+
+from router.negation import Scoper
+from router.rules_model import (
+    Analysis,
+    Feature,
+    FeatureHit,
+    FeatureRules,
+    NegatedMention,
+    PatternRule,
+)
+from router.rules_scan import (
+    CUE,
+    DIGIT,
+    EXCLUDE,
+    NOT_CUE,
+    NUMBER,
+    PHRASE,
+    POST,
+    Scan,
+    Tables,
+    assemble,
+    scan,
+)
+
+__all__ = [
+    "Analysis",
+    "FeatureHit",
+    "FeatureRules",
+    "Matcher",
+    "NegatedMention",
+    "RulesError",
+    "compile_rules",
+    "load_rules",
+]
+
+_BRACES_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class RulesError(ValueError):
+    """The rules file is invalid; the message names the feature and the field."""
+
+
+def load_rules(path: Path) -> FeatureRules:
+    """Read and decode a features.yaml file."""
+    try:
+        return msgspec.yaml.decode(path.read_bytes(), type=FeatureRules)
+    except msgspec.ValidationError as exc:
+        raise RulesError(f"{path}: {exc}") from exc
+
+
+def expand(phrase: str) -> list[str]:
+    """Expand "{a|b} c{s|}" shorthand into every variant, lowercased."""
+    parts = _BRACES_RE.split(phrase.lower())
+    options = [p.split("|") if i % 2 else [p] for i, p in enumerate(parts)]
+    out = []
+    for combo in itertools.product(*options):
+        text = " ".join("".join(combo).split())
+        if text:
+            out.append(text)
+            if " " in text:
+                out.append(text.replace(" ", "-"))  # "slow motion" is also "slow-motion"
+    return out
+
+
+class Matcher:
+    """A compiled rule set. Build with `compile_rules`; call `analyze` per prompt."""
+
+    __slots__ = ("_auto", "_tables", "rules_version")
+
+    def __init__(self, auto: Any, tables: Tables, rules_version: str) -> None:
+        self._auto = auto
+        self._tables = tables
+        self.rules_version = rules_version
+
+    def analyze(self, prompt: str, duration_s: float | None = None) -> Analysis:
+        """Features the prompt asks for, negated mentions and the requested duration."""
+        found: Scan = scan(self._auto, self._tables, prompt)
+        return assemble(self._tables, found, prompt, duration_s, self.rules_version)
+
+    def iter_bare(self, prompt: str) -> int:
+        """Bare automaton pass over the lowercased prompt (the benchmark's baseline)."""
+        return sum(1 for _ in self._auto.iter(prompt.lower()))
+
+
+def compile_rules(rules: FeatureRules) -> Matcher:
+    """Build the automaton and regexes for a rule set (raises RulesError on bad rules)."""
+    index = {f.id: i for i, f in enumerate(rules.features)}
+    _check_references(rules, index)
+    entries: dict[str, list[tuple[int, int, float]]] = {}
+
+    def add(phrase: str, kind: int, a: int, b: float, where: str) -> None:
+        variants = expand(phrase)
+        if not variants:
+            raise RulesError(f"{where}: empty phrase {phrase!r}")
+        for text in variants:
+            entries.setdefault(text, []).append((kind, a, b))
+
+    for i, f in enumerate(rules.features):
+        for p in f.phrases:
+            add(p, PHRASE, i, f.confidence, f"feature {f.id} phrases")
+        for p in f.weak_phrases:
+            add(p, PHRASE, i, f.weak_confidence, f"feature {f.id} weak_phrases")
+        for p in f.exclude:
+            add(p, EXCLUDE, i, 0.0, f"feature {f.id} exclude")
+    neg = rules.negation
+    for p in neg.cues:
+        add(p, CUE, 0, 0.0, "negation cues")
+    for p in neg.post_cues:
+        add(p, POST, 0, 0.0, "negation post_cues")
+    for p in neg.not_cues:
+        add(p, NOT_CUE, 0, 0.0, "negation not_cues")
+    for word, value in rules.counting.number_words.items():
+        add(word, NUMBER, value, 0.0, "counting number_words")
+    tables = Tables.build(rules, index, _compile_patterns(rules), Scoper(neg))
+    return Matcher(_automaton(entries), tables, _version(rules))
+
+
+def _automaton(entries: dict[str, list[tuple[int, int, float]]]) -> Any:
+    """One automaton; each key carries its length, boundary flags and what it means."""
+    auto = ahocorasick.Automaton()
+    for text, meaning in entries.items():
+        value = (len(text), _bounded(text[0]), _bounded(text[-1]), tuple(meaning))
+        auto.add_word(text, value)
+    for digit in "0123456789":
+        # Only a number's first digit matters; the digit regex reads the rest.
+        auto.add_word(digit, (1, True, False, ((DIGIT, 0, 0.0),)))
+    auto.make_automaton()
+    return auto
+
+
+def _bounded(ch: str) -> bool:
+    """Word boundaries apply to letters and digits of spaced scripts, not to CJK, which has none."""
+    return ch.isalnum() and ord(ch) < 0x2E80
+
+
+def _compile_patterns(
+    rules: FeatureRules,
+) -> list[tuple[re.Pattern[str], tuple[str, ...], int, float]]:
+    out = []
+    for i, f in enumerate(rules.features):
+        for j, p in enumerate(f.patterns):
+            out.append(
+                (
+                    _compile_one(f, j, p),
+                    tuple(g.lower() for g in p.gate),
+                    i,
+                    f.confidence if p.confidence is None else p.confidence,
+                )
+            )
+    return out
+
+
+def _compile_one(f: Feature, j: int, p: PatternRule) -> re.Pattern[str]:
+    try:
+        return re.compile(p.regex)
+    except re.error as exc:
+        raise RulesError(f"feature {f.id} patterns[{j}].regex: {exc} in {p.regex!r}") from exc
+
+
+def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
+    """Every feature id a rule points at must exist, so a typo fails at start-up."""
+    if len(index) != len(rules.features):
+        raise RulesError("features: duplicate feature id")
+    refs: list[tuple[str, str]] = [
+        ("negation.feature", rules.negation.feature),
+        ("counting.multiple_feature", rules.counting.multiple_feature),
+        ("counting.exact_feature", rules.counting.exact_feature),
+        ("durations.feature", rules.durations.feature),
+        ("quotes.text_feature", rules.quotes.text_feature),
+        ("quotes.speech_feature", rules.quotes.speech_feature),
+        ("prompt_size.long_feature", rules.prompt_size.long_feature),
+        ("prompt_size.many_feature", rules.prompt_size.many_feature),
+    ]
+    refs += [("prompt_size.many_of", x) for x in rules.prompt_size.many_of]
+    for f in rules.features:
+        refs += [(f"feature {f.id} implies", x) for x in f.implies]
+        refs += [(f"feature {f.id} requires", x) for x in f.requires]
+        refs += [(f"feature {f.id} opposite", x) for x in [f.opposite] if x]
+        refs += [(f"feature {f.id} distinct.of", x) for x in (f.distinct.of if f.distinct else [])]
+    for where, fid in refs:
+        if fid not in index:
+            raise RulesError(f"{where}: unknown feature id {fid!r}")
+
+
+def _version(rules: FeatureRules) -> str:
+    """The YAML version plus a short hash of the rules' content."""
+    digest = hashlib.sha256(msgspec.json.encode(rules)).hexdigest()[:8]
+    return f"{rules.version}+{digest}"

@@ -1,0 +1,113 @@
+"""Numbers in a prompt: counted subjects ("two dogs", "5 wolf pups") and clip durations ("10s").
+
+Both start from a number (digits, or a number word found by the phrase automaton) and read the
+few words after it: a unit makes it a duration, a plural noun makes it a count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from router.rules_model import Counting, Durations
+
+Span = tuple[int, int]
+
+# Digits not glued to other tokens: skips "16:9", "1920x1080", "$5", "v2", "2.0.1".
+DIGITS_RE = re.compile(r"(?<![\w.:/'’$€£#×])(\d{1,4}(?:\.\d+)?)(?![\d:/%×]|\.\d)")
+# The separator after a number, then up to four words ("-second", " red wolf pups").
+_FOLLOW_RE = re.compile(
+    r"([ \t\-]*)([^\W\d_]+)(?:[ \t\-]+([^\W\d_]+))?(?:[ \t\-]+([^\W\d_]+))?"
+    r"(?:[ \t\-]+([^\W\d_]+))?"
+)
+_PREV_WORD_RE = re.compile(r"([^\W\d_]+)[ \t]*$")
+# The end of a time range in a shot list ("0:06-0:10"): the clip runs at least that long.
+_RANGE_END_RE = re.compile(r"(?:[-–—]|\bto)\s*(\d{1,2}):([0-5]\d)(?![\d:])")
+
+
+def timestamps(low: str) -> list[tuple[Span, float]]:
+    """Durations implied by the ends of "m:ss" time ranges."""
+    return [
+        ((m.start(1), m.end(2)), int(m.group(1)) * 60.0 + int(m.group(2)))
+        for m in _RANGE_END_RE.finditer(low)
+    ]
+
+
+class NumberScanner:
+    """Compiled count and duration rules."""
+
+    __slots__ = (
+        "_compact",
+        "_count",
+        "_dur",
+        "_irregular",
+        "_not_after",
+        "_not_before",
+        "_not_plural",
+        "_unit_words",
+        "_units",
+    )
+
+    def __init__(self, counting: Counting, durations: Durations) -> None:
+        self._count = counting
+        self._dur = durations
+        self._units = dict(durations.units)
+        self._compact = frozenset(durations.compact_units)
+        self._not_after = frozenset(durations.not_after)
+        self._not_before = frozenset(durations.not_before)
+        self._unit_words = frozenset(counting.unit_words) | frozenset(durations.units)
+        self._irregular = frozenset(counting.irregular_plurals)
+        self._not_plural = frozenset(counting.not_plurals)
+
+    def read(
+        self, low: str, start: int, end: int, value: float, digits: bool
+    ) -> tuple[str, Span, float] | None:
+        """Classify the number at [start, end): ("duration", span, seconds), ("count", ...)."""
+        m = _FOLLOW_RE.match(low, end)
+        if m is None:
+            return None
+        sep, first = m.group(1), m.group(2)
+        if not sep:
+            # Glued letters are a unit ("10s") or a different token ("4k", "1080p", "3d").
+            if digits and first in self._compact and not _is_decade(value, first):
+                return self._duration(low, start, m, value)
+            return None
+        if first in self._units:
+            return self._duration(low, start, m, value)
+        return self._counted(start, m, value)
+
+    def _duration(
+        self, low: str, start: int, m: re.Match[str], value: float
+    ) -> tuple[str, Span, float] | None:
+        after = m.group(3)
+        if after is not None and after in self._not_after:
+            return None
+        prev = _PREV_WORD_RE.search(low, 0, start)
+        if prev is not None and prev.group(1) in self._not_before:
+            return None
+        seconds = value * self._units.get(m.group(2), 1.0)
+        return ("duration", (start, m.end(2)), seconds)
+
+    def _counted(
+        self, start: int, m: re.Match[str], value: float
+    ) -> tuple[str, Span, float] | None:
+        if value < 2:
+            return None
+        for g in range(2, 3 + self._count.max_gap_words):
+            word = m.group(g)
+            if word is None or word in self._unit_words:
+                return None
+            if self._plural(word):
+                return ("count", (start, m.end(g)), value)
+        return None
+
+    def _plural(self, word: str) -> bool:
+        if word in self._irregular:
+            return True
+        if word in self._not_plural or len(word) < 3:
+            return False
+        return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _is_decade(value: float, unit: str) -> bool:
+    """'80s' and '1990s' are decades, not durations."""
+    return unit == "s" and (value >= 100 or (value >= 20 and value % 10 == 0))
