@@ -15,17 +15,32 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from router.rules import Matcher, compile_rules, expand, load_rules
 
 RULES = Path(__file__).resolve().parent.parent / "catalog" / "features.yaml"
-FILLER = (
+_FILLER_WORDS = (
     "a the of in on at with and to from as while under over into across slowly gently "
     "scene light shadow morning evening city street room table window road forest field "
     "wide shot cinematic soft warm cold quiet bright dark old young small large beautiful "
     "detailed texture ambient background foreground frame moment color style lens mood"
-).split()
-EXTRA = ["no camera movement", "without text", "10-second", "for 12 seconds", "two dogs",
-         '"OPEN"', "that says", "5 people", "🎬", "東京", "don't zoom", "camera movement: none"]
+)
+FILLER = _FILLER_WORDS.split()
+EXTRA = [
+    "no camera movement",
+    "without text",
+    "10-second",
+    "for 12 seconds",
+    "two dogs",
+    '"OPEN"',
+    "that says",
+    "5 people",
+    "🎬",
+    "東京",
+    "don't zoom",
+    "camera movement: none",
+]
 
 
 def make_prompts(matcher_phrases: list[str], n: int, seed: int = 7) -> list[str]:
@@ -65,12 +80,12 @@ def time_each(fn: Callable[[str], object], prompts: list[str], repeat: int) -> l
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (0-100) of the values."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def bare(matcher: Matcher) -> Callable[[str], object]:
     """The baseline: lowercase and drain the automaton, nothing else."""
-    auto = matcher._auto  # noqa: SLF001 - the benchmark measures the private automaton on purpose
+    auto = matcher._auto  # the benchmark measures the private automaton on purpose
 
     def run(prompt: str) -> object:
         for _ in auto.iter(prompt.lower()):
@@ -80,29 +95,64 @@ def bare(matcher: Matcher) -> Callable[[str], object]:
     return run
 
 
+class AnalyzeFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """Matcher size and build time, and per-prompt microseconds of analyze and the bare pass."""
+
+    rules_version: str
+    phrases: int
+    build_ms: float
+    prompts: int
+    words_min: int
+    words_max: int
+    words_median: float
+    analyze_p50_us: float
+    analyze_p99_us: float
+    bare_p50_us: float
+    bare_p99_us: float
+    ratio: float
+
+
+def measure(n: int = 2000, repeat: int = 3) -> AnalyzeFigures:
+    """Build the matcher, then time `analyze` and the bare pass over the same `n` prompts."""
+    rules = load_rules(RULES)
+    t0 = time.perf_counter()
+    matcher = compile_rules(rules)
+    build_ms = (time.perf_counter() - t0) * 1000
+    phrases = [v for f in rules.features for p in f.phrases for v in expand(p)]
+    prompts = make_prompts(phrases, n)
+    words = [len(p.split()) for p in prompts]
+    for p in prompts[:50]:
+        matcher.analyze(p)  # warm-up
+    full = time_each(matcher.analyze, prompts, repeat)
+    base = time_each(bare(matcher), prompts, repeat)
+    return AnalyzeFigures(
+        rules_version=matcher.rules_version,
+        phrases=len(phrases),
+        build_ms=build_ms,
+        prompts=len(prompts),
+        words_min=min(words),
+        words_max=max(words),
+        words_median=statistics.median(words),
+        analyze_p50_us=pct(full, 50),
+        analyze_p99_us=pct(full, 99),
+        bare_p50_us=pct(base, 50),
+        bare_p99_us=pct(base, 99),
+        ratio=statistics.median(full) / statistics.median(base),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print build time, p50/p99 of analyze and of the bare pass, and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    rules = load_rules(RULES)
-    t0 = time.perf_counter()
-    matcher = compile_rules(rules)
-    build_ms = (time.perf_counter() - t0) * 1000
-    phrases = [v for f in rules.features for p in f.phrases for v in expand(p)]
-    prompts = make_prompts(phrases, args.n)
-    words = [len(p.split()) for p in prompts]
-    for p in prompts[:50]:
-        matcher.analyze(p)  # warm-up
-    full = time_each(matcher.analyze, prompts, args.repeat)
-    base = time_each(bare(matcher), prompts, args.repeat)
-    ratio = statistics.median(full) / statistics.median(base)
-    print(f"rules {matcher.rules_version}: {len(phrases)} phrases, build {build_ms:.0f} ms")
-    print(f"prompts: {len(prompts)}, words {min(words)}-{max(words)} (median {statistics.median(words):.0f})")
-    print(f"analyze      p50 {pct(full, 50):6.1f} us   p99 {pct(full, 99):6.1f} us")
-    print(f"bare matcher p50 {pct(base, 50):6.1f} us   p99 {pct(base, 99):6.1f} us")
-    print(f"ratio (p50 analyze / p50 bare): {ratio:.2f}x")
+    r = measure(args.n, args.repeat)
+    print(f"rules {r.rules_version}: {r.phrases} phrases, build {r.build_ms:.0f} ms")
+    print(f"prompts: {r.prompts}, words {r.words_min}-{r.words_max} (median {r.words_median:.0f})")
+    print(f"analyze      p50 {r.analyze_p50_us:6.1f} us   p99 {r.analyze_p99_us:6.1f} us")
+    print(f"bare matcher p50 {r.bare_p50_us:6.1f} us   p99 {r.bare_p99_us:6.1f} us")
+    print(f"ratio (p50 analyze / p50 bare): {r.ratio:.2f}x")
     return 0
 
 

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from router.graph import FailureGraph, build_graph, export_graphml, export_json
 from router.graph_queries import equivalents, exposure, path, related, summary
 from router.loader import load_catalog
@@ -57,25 +59,44 @@ def _cases(fg: FailureGraph) -> dict[str, Callable[[int], object]]:
     }
 
 
+class GraphFigures(msgspec.Struct, frozen=True):
+    """Graph size, build time and (p50, p99) microseconds per query."""
+
+    catalog_version: str
+    nodes: int
+    edges: int
+    build_ms: float
+    queries: dict[str, tuple[float, float]]
+
+
+def measure(root: Path = PROJECT_ROOT, n: int = 2000) -> GraphFigures:
+    """Build the graph once, then (p50, p99) microseconds per query over `n` calls."""
+    catalog = load_catalog(root)
+    start = time.perf_counter()
+    fg = build_graph(catalog)
+    built_ms = (time.perf_counter() - start) * 1000
+    queries = {name: _time(func, n) for name, func in _cases(fg).items()}
+    g = fg.graph
+    return GraphFigures(
+        catalog.version, g.number_of_nodes(), g.number_of_edges(), built_ms, queries
+    )
+
+
 def main() -> int:
     """Build the graph, time every query, print a table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT)
     parser.add_argument("--n", type=int, default=2000)
     args = parser.parse_args()
-    catalog = load_catalog(args.root)
-    start = time.perf_counter()
-    fg = build_graph(catalog)
-    built_ms = (time.perf_counter() - start) * 1000
-    g = fg.graph
+    r = measure(args.root, args.n)
     print(
-        f"graph: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
-        f"built in {built_ms:.1f} ms (catalog {catalog.version})"
+        f"graph: {r.nodes} nodes, {r.edges} edges, "
+        f"built in {r.build_ms:.1f} ms (catalog {r.catalog_version})"
     )
     print(f"{'query':32} {'p50 µs':>9} {'p99 µs':>9}")
-    for name, func in _cases(fg).items():
-        p50, p99 = _time(func, args.n)
+    for name, (p50, p99) in r.queries.items():
         print(f"{name:32} {p50:9.1f} {p99:9.1f}")
+    fg = build_graph(load_catalog(args.root))
     for name, func in {
         "export json": lambda _: export_json(fg),
         "export graphml": lambda _: export_graphml(fg),

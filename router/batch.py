@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from router.routing import Candidate, Constraints, RouteResult
+from router.routing import Candidate, Constraints, Exclusion, RouteResult
 
 MAX_SHOTS = 10_000
 
@@ -30,14 +30,21 @@ class Storyboard(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_onl
 
 
 class ShotPlan(msgspec.Struct, frozen=True):
-    """The plan for one shot: the chosen candidate and the full routing answer."""
+    """The plan for one shot: the chosen model, the ranked alternatives, and exclusions.
+
+    Exclusions are counted by reason; they are listed in full only when no model can take the
+    shot (a 10,000-shot plan would otherwise repeat the same long list on every line).
+    """
 
     index: int
     id: str | None
     group: str | None
     choice: Candidate | None
     downgraded: bool
-    route: RouteResult
+    duration_s: float
+    candidates: list[Candidate]
+    excluded_by_reason: dict[str, int]
+    excluded: list[Exclusion]
 
 
 class PlanSummary(msgspec.Struct, frozen=True):
@@ -145,6 +152,25 @@ def _fit_budget(
     return downgraded
 
 
+def _shot_plan(
+    index: int, shot: Shot, choice: Candidate | None, downgraded: bool, route: RouteResult
+) -> ShotPlan:
+    by_reason: dict[str, int] = {}
+    for ex in route.excluded:
+        by_reason[ex.reason] = by_reason.get(ex.reason, 0) + 1
+    return ShotPlan(
+        index,
+        shot.id,
+        shot.group,
+        choice,
+        downgraded,
+        route.duration_s,
+        route.candidates[: shot.top_k],
+        by_reason,
+        [] if route.candidates else route.excluded,
+    )
+
+
 def plan(shots: Sequence[Shot], route_one: Router, budget_usd: float | None = None) -> Plan:
     """Route every shot (in order), apply continuity groups, then fit the budget if one is given."""
     # Route against every model so groups and the budget can fall back beyond each shot's top_k.
@@ -167,15 +193,7 @@ def plan(shots: Sequence[Shot], route_one: Router, budget_usd: float | None = No
     total = round(sum(c.est_cost_usd or 0.0 for c in choices if c), 4)
     unknown = sum(1 for c in choices if c is not None and c.est_cost_usd is None)
     results = [
-        ShotPlan(
-            i,
-            s.id,
-            s.group,
-            choices[i],
-            i in downgraded,
-            msgspec.structs.replace(routes[i], candidates=routes[i].candidates[: s.top_k]),
-        )
-        for i, s in enumerate(shots)
+        _shot_plan(i, s, choices[i], i in downgraded, routes[i]) for i, s in enumerate(shots)
     ]
     within = None if budget_usd is None else total <= budget_usd + 1e-9
     if within is False:

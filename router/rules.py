@@ -29,13 +29,17 @@ from router.rules_scan import (
     CUE,
     DIGIT,
     EXCLUDE,
+    GATE,
     NOT_CUE,
     NUMBER,
     PHRASE,
     POST,
+    Pattern,
     Scan,
     Tables,
     assemble,
+    matchable,
+    matchable_key,
     scan,
 )
 
@@ -66,16 +70,15 @@ def load_rules(path: Path) -> FeatureRules:
 
 
 def expand(phrase: str) -> list[str]:
-    """Expand "{a|b} c{s|}" shorthand into every variant, lowercased."""
+    """Expand "{a|b} c{s|}" shorthand into every variant, lowercased, as the automaton reads it
+    (punctuation and hyphens as spaces, so "slow-motion" and "slow motion" are one key)."""
     parts = _BRACES_RE.split(phrase.lower())
     options = [p.split("|") if i % 2 else [p] for i, p in enumerate(parts)]
     out = []
     for combo in itertools.product(*options):
-        text = " ".join("".join(combo).split())
-        if text:
+        text = matchable_key("".join(combo))
+        if text and text not in out:
             out.append(text)
-            if " " in text:
-                out.append(text.replace(" ", "-"))  # "slow motion" is also "slow-motion"
     return out
 
 
@@ -95,8 +98,8 @@ class Matcher:
         return assemble(self._tables, found, prompt, duration_s, self.rules_version)
 
     def iter_bare(self, prompt: str) -> int:
-        """Bare automaton pass over the lowercased prompt (the benchmark's baseline)."""
-        return sum(1 for _ in self._auto.iter(prompt.lower()))
+        """The bare automaton pass over the prompt as the engine feeds it (benchmark baseline)."""
+        return sum(1 for _ in self._auto.iter(matchable(prompt.lower())))
 
 
 def compile_rules(rules: FeatureRules) -> Matcher:
@@ -128,19 +131,31 @@ def compile_rules(rules: FeatureRules) -> Matcher:
         add(p, NOT_CUE, 0, 0.0, "negation not_cues")
     for word, value in rules.counting.number_words.items():
         add(word, NUMBER, value, 0.0, "counting number_words")
-    tables = Tables.build(rules, index, _compile_patterns(rules), Scoper(neg))
+    patterns = _compile_patterns(rules)
+    for k, (_, gates, _, _, _) in enumerate(patterns):
+        for g in gates:
+            add(g, GATE, k, 0.0, "patterns gate")
+    tables = Tables.build(rules, index, patterns, Scoper(neg))
     return Matcher(_automaton(entries), tables, _version(rules))
 
 
 def _automaton(entries: dict[str, list[tuple[int, int, float]]]) -> Any:
-    """One automaton; each key carries its length, boundary flags and what it means."""
+    """One automaton over space-padded keys, so every match already sits on word boundaries.
+
+    Each key carries where its word starts and ends relative to the match end, and what it means.
+    """
     auto = ahocorasick.Automaton()
     for text, meaning in entries.items():
-        value = (len(text), _bounded(text[0]), _bounded(text[-1]), tuple(meaning))
-        auto.add_word(text, value)
+        left = " " if _bounded(text[0]) else ""
+        right = " " if _bounded(text[-1]) else ""
+        key = f"{left}{text}{right}"
+        unique = dict.fromkeys(meaning)
+        phrases = tuple((a, b) for kind, a, b in unique if kind == PHRASE)
+        marks = tuple((kind, a) for kind, a, _ in unique if kind != PHRASE)
+        auto.add_word(key, (len(key) - len(left), len(right), phrases, marks))
     for digit in "0123456789":
-        # Only a number's first digit matters; the digit regex reads the rest.
-        auto.add_word(digit, (1, True, False, ((DIGIT, 0, 0.0),)))
+        # A number's first digit after a word boundary; the digit regex reads the rest.
+        auto.add_word(f" {digit}", (1, 0, (), ((DIGIT, 0),)))
     auto.make_automaton()
     return auto
 
@@ -150,20 +165,15 @@ def _bounded(ch: str) -> bool:
     return ch.isalnum() and ord(ch) < 0x2E80
 
 
-def _compile_patterns(
-    rules: FeatureRules,
-) -> list[tuple[re.Pattern[str], tuple[str, ...], int, float]]:
-    out = []
+def _compile_patterns(rules: FeatureRules) -> list[Pattern]:
+    out: list[Pattern] = []
     for i, f in enumerate(rules.features):
         for j, p in enumerate(f.patterns):
-            out.append(
-                (
-                    _compile_one(f, j, p),
-                    tuple(g.lower() for g in p.gate),
-                    i,
-                    f.confidence if p.confidence is None else p.confidence,
-                )
-            )
+            conf = f.confidence if p.confidence is None else p.confidence
+            how = -1 if p.anchored else p.window
+            out.append((_compile_one(f, j, p), tuple(p.gate), i, conf, how))
+            if p.anchored and not p.gate:
+                raise RulesError(f"feature {f.id} patterns[{j}].gate: an anchored pattern needs gates")
     return out
 
 

@@ -42,9 +42,7 @@ def derive(
     many = [t.index[x] for x in size.many_of if t.index[x] in per]
     if len(many) >= size.many_min_distinct:
         idx = t.index[size.many_feature]
-        per.setdefault(idx, []).extend(
-            (h[0], h[1], idx, size.confidence) for j in many for h in per[j]
-        )
+        per[idx] = [(0, 0, idx, size.confidence)]  # a whole-prompt property: nothing to underline
 
 
 def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:

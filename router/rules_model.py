@@ -22,11 +22,18 @@ class RulesBase(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
 
 
 class PatternRule(RulesBase, frozen=True, kw_only=True):
-    """A regex for what phrases cannot express; run only when one of `gate` occurs in the text."""
+    """A regex for what phrases cannot express; run only when one of `gate` occurs in the text.
+
+    `anchored`: the regex is tried at each gate word (which it must start with), not searched.
+    `window`: otherwise search only this many characters either side of each gate word
+    (0 searches the whole prompt once).
+    """
 
     regex: str
     confidence: Unit01 | None = None
     gate: list[Phrase] = []
+    anchored: bool = False
+    window: Annotated[int, Meta(ge=0, le=2000)] = 0
 
 
 class Distinct(RulesBase, frozen=True, kw_only=True):

@@ -8,6 +8,7 @@ per-prompt loop only unpacks tuples. `scan` collects raw hits; `assemble` turns 
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,18 @@ from router.rules_derive import derive
 from router.rules_model import Analysis, FeatureHit, FeatureRules, NegatedMention, Span
 from router.rules_numbers import DIGITS_RE, NumberScanner, timestamps
 
-PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT = range(7)
+PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE = range(8)
+# What the automaton reads: punctuation and line breaks become spaces (same offsets), so a
+# space-padded key only matches whole words and "slow-motion" reads as "slow motion".
+_SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c" + "—–‐‑“”‘’…«»¡¿·•„‚′″"
+_TO_SPACE = str.maketrans(_SEPARATORS, " " * len(_SEPARATORS))
+_NON_WORD_RE = re.compile(r"[^\w ]|_")
 _QUOTES_RE = re.compile(r"\"([^\"\n]{1,%d})\"|“([^”\n]{1,%d})”|(?<!\w)'([^'\n]{1,%d})'(?!\w)")
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _SPEAKER_RE = re.compile(r"(?:^|[\s.;])[^\W\d_]+(?:\s\d+)?\s*(?:\([^)]*\))?\s*:\s*$")
-Pattern = tuple[re.Pattern[str], tuple[str, ...], int, float]
+# (regex, gates, feature index, confidence, how): how -1 = anchored at the gate, 0 = search
+# the prompt once, n > 0 = search n characters either side of each gate.
+Pattern = tuple[re.Pattern[str], tuple[str, ...], int, float, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +44,7 @@ class Tables:
     requires: tuple[tuple[int, ...], ...]
     min_hits: tuple[int, ...]
     distinct: tuple[tuple[int, frozenset[int], int, bool], ...]
-    order: tuple[int, ...]
+    rank: tuple[int, ...]
     patterns: tuple[Pattern, ...]
     scoper: Scoper
     numbers: NumberScanner
@@ -72,7 +80,7 @@ class Tables:
                 for i, f in enumerate(fs)
                 if f.distinct
             ),
-            order=tuple(sorted(range(len(fs)), key=lambda i: fs[i].id)),
+            rank=tuple(sorted(range(len(fs)), key=lambda i: fs[i].id).index(i) for i in range(len(fs))),
             patterns=tuple(patterns),
             scoper=scoper,
             numbers=NumberScanner(rules.counting, rules.durations),
@@ -115,13 +123,26 @@ class _Pass:
     posts: list[Cue] = field(default_factory=list)
 
 
+def matchable(low: str) -> str:
+    """Lowercased prompt -> automaton text: non-word characters as spaces, one pad each side."""
+    text = low.translate(_TO_SPACE)
+    if not text.isascii():
+        text = _NON_WORD_RE.sub(" ", text)  # emoji and other symbols are boundaries too
+    return f" {text} "
+
+
+def matchable_key(phrase: str) -> str:
+    """A rule phrase as the automaton stores it (before boundary padding)."""
+    text = phrase.lower().translate(_TO_SPACE)
+    if not text.isascii():
+        text = _NON_WORD_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
 def scan(auto: Any, t: Tables, prompt: str) -> Scan:
     """One automaton pass plus the few regexes; then context exclusions and negation."""
     low = lower_same_length(prompt)
     hits, marks = _collect(auto, low)
-    for rx, gates, fidx, conf in t.patterns:
-        if not gates or any(g in low for g in gates):
-            hits.extend((m.start(), m.end(), fidx, conf) for m in rx.finditer(low))
     quoted = _quotes(t, low, hits) if '"' in low or "“" in low or "'" in low else []
     p = _Pass(low, hits)
     if marks:
@@ -147,30 +168,27 @@ def _inside(pos: int, spans: list[Span]) -> bool:
 
 def _collect(auto: Any, low: str) -> tuple[list[Hit], list[tuple[int, int, int, int]]]:
     """The automaton pass: phrase hits, and marks (cues, exclusions, numbers) for later passes."""
-    n = len(low)
     hits: list[Hit] = []
     marks: list[tuple[int, int, int, int]] = []
-    for end, (length, check_start, check_end, meaning) in auto.iter(low):
-        s = end - length + 1
-        e = end + 1
-        if (check_start and s and low[s - 1].isalnum()) or (
-            check_end and e < n and low[e].isalnum()
-        ):
-            continue
-        for kind, a, b in meaning:
-            if kind == PHRASE:
-                hits.append((s, e, a, b))
-            else:
-                marks.append((kind, s, e, a))
+    for end, (back, right, phrases, kinds) in auto.iter(matchable(low)):
+        s = end - back
+        e = end - right
+        for fidx, conf in phrases:
+            hits.append((s, e, fidx, conf))
+        for kind, a in kinds:
+            marks.append((kind, s, e, a))
     return hits, marks
 
 
 def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, int]]) -> None:
-    """Context exclusions, negation cues and numbers found by the automaton."""
+    """Context exclusions, negation cues, numbers and regex gates found by the automaton."""
     not_cues = [(s, e) for kind, s, e, _ in marks if kind == NOT_CUE]
-    excludes = [(s, e, f) for kind, s, e, f in marks if kind == EXCLUDE]
+    excludes: dict[int, list[Span]] = {}
+    searched: set[int] = set()
     for kind, s, e, a in marks:
-        if kind in {CUE, POST}:
+        if kind == EXCLUDE:
+            excludes.setdefault(a, []).append((s, e))
+        elif kind in {CUE, POST}:
             if not any(xs <= s and e <= xe for xs, xe in not_cues):
                 (p.cues if kind == CUE else p.posts).append((s, e))
         elif kind == NUMBER:
@@ -179,12 +197,31 @@ def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, int]]) ->
             m = DIGITS_RE.match(p.low, s)
             if m is not None:
                 _number(t, p, (s, m.end()), float(m.group(1)), digits=True)
+        elif kind == GATE and a not in searched:
+            _pattern(t.patterns[a], p, s, searched, a)
     if excludes:
-        p.hits = [
-            h
-            for h in p.hits
-            if not any(f == h[2] and xs <= h[0] and h[1] <= xe for xs, xe, f in excludes)
-        ]
+        p.hits = [h for h in p.hits if h[2] not in excludes or not _within(h, excludes[h[2]])]
+
+
+def _within(h: Hit, spans: list[Span]) -> bool:
+    return any(xs <= h[0] and h[1] <= xe for xs, xe in spans)
+
+
+def _pattern(pat: Pattern, p: _Pass, at: int, searched: set[int], k: int) -> None:
+    """Run a gated regex: at the gate word, near it, or once over the whole prompt."""
+    rx, _, fidx, conf, how = pat
+    if how < 0:
+        m = rx.match(p.low, at)
+        if m is not None:
+            p.hits.append((m.start(), m.end(), fidx, conf))
+        return
+    if how == 0:
+        searched.add(k)
+        p.hits.extend((m.start(), m.end(), fidx, conf) for m in rx.finditer(p.low))
+        return
+    m = rx.search(p.low, max(0, at - how), at + how)
+    if m is not None:
+        p.hits.append((m.start(), m.end(), fidx, conf))
 
 
 def _number(t: Tables, p: _Pass, where: Span, value: float, *, digits: bool) -> None:
@@ -233,20 +270,6 @@ def _unshadow(t: Tables, hits: list[Hit]) -> list[Hit]:
     ]
 
 
-def _outer_spans(hits: list[Hit]) -> tuple[list[Span], list[float]]:
-    """Spans not nested in another span of the same feature, with the best confidence of each."""
-    spans: list[Span] = []
-    confs: list[float] = []
-    reach = -1
-    for s, e, _, c in sorted(hits, key=lambda h: (h[0], -h[1], -h[3])):
-        if e > reach:
-            reach = e
-            if e > s:
-                spans.append((s, e))
-            confs.append(c)
-    return spans, confs
-
-
 def utf16_converter(prompt: str) -> list[int] | None:
     """Positions of astral characters (2 UTF-16 units each), or None when offsets agree."""
     if prompt.isascii():
@@ -268,35 +291,57 @@ def assemble(
     """Aggregate hits per feature, add derived features, build the result Structs."""
     per: dict[int, list[Hit]] = {}
     for h in found.hits:
-        per.setdefault(h[2], []).append(h)
-    text_duration = max((d for _, d in found.durations), default=None)
+        group = per.get(h[2])
+        if group is None:
+            per[h[2]] = [h]
+        else:
+            group.append(h)
     words = len(prompt.split())
     derive(t, per, found, duration_s, words)
     astral = utf16_converter(prompt)
+    emit, ids = t.emit, t.ids
     features = []
-    for i in t.order:
-        hs = per.get(i)
-        if hs is None or not t.emit[i]:
-            continue
-        spans, confs = _outer_spans(hs)
-        miss = 1.0
-        for c in confs:
-            miss *= 1.0 - c
-        conf = round(min(1.0, 1.0 - miss), 3)
-        features.append(
-            FeatureHit(
-                id=t.ids[i], confidence=conf, spans=spans, spans_utf16=to_utf16(spans, astral)
-            )
-        )
+    for i in sorted(per, key=t.rank.__getitem__):
+        if emit[i]:
+            spans, conf = _merge(per[i])
+            utf16 = spans if astral is None else to_utf16(spans, astral)
+            features.append(FeatureHit(id=ids[i], confidence=conf, spans=spans, spans_utf16=utf16))
     negated = [
-        NegatedMention(feature=t.ids[h[2]], span=(h[0], h[1]), cue_span=c)
+        NegatedMention(feature=ids[h[2]], span=(h[0], h[1]), cue_span=c)
         for h, c in found.negated
-        if t.emit[h[2]]
+        if emit[h[2]]
     ]
     return Analysis(
         features=features,
         negated=negated,
-        duration_s=text_duration,
+        duration_s=max((d for _, d in found.durations), default=None),
         word_count=words,
         rules_version=version,
     )
+
+
+def _merge(hits: list[Hit]) -> tuple[list[Span], float]:
+    """Spans not nested in another span of the feature, and the noisy-OR of their confidences."""
+    if len(hits) == 1:
+        s, e, _, c = hits[0]
+        return ([(s, e)] if e > s else []), c
+    spans: list[Span] = []
+    miss = 1.0
+    last_s = last_e = -1
+    best = 0.0
+    for s, e, _, c in sorted(hits):
+        if s == last_s:  # same start, sorted by end: this one is longer
+            last_e = e
+            if c > best:
+                best = c
+            continue
+        if e <= last_e:
+            continue  # nested in the previous span
+        if last_e > last_s:
+            spans.append((last_s, last_e))
+        miss *= 1.0 - best
+        last_s, last_e, best = s, e, c
+    if last_e > last_s:
+        spans.append((last_s, last_e))
+    miss *= 1.0 - best
+    return spans, round(1.0 - miss, 3)

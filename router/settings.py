@@ -49,6 +49,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     moves a score)."""
     learning_refresh_s: int = 30
     """Seconds between rebuilds of the learned snapshot from the store."""
+    rate_limit: int = 600
+    """Requests per minute per API key (else per client address); 0 disables the limit."""
+    bench_echo: bool = False
+    """Serve `POST /bench/echo`, a trivial JSON echo used as the HTTP benchmark baseline."""
+    metrics: bool = True
+    """Serve Prometheus metrics at `/metrics`."""
 
 
 _INT_FIELDS = {
@@ -60,6 +66,7 @@ _INT_FIELDS = {
     "learning_min_reports",
     "learning_key_cap",
     "learning_refresh_s",
+    "rate_limit",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -94,7 +101,7 @@ def _parse(name: str, raw: str) -> object:
         return origins
     if name == "api_keys":
         return tuple(ApiKey(k.strip()) for k in raw.split(",") if k.strip())
-    if name == "learning":
+    if name in {"learning", "bench_echo", "metrics"}:
         return _parse_bool(name, raw)
     if name in _INT_FIELDS:
         try:

@@ -24,6 +24,7 @@ def client(
     settings = Settings(
         cors_origins=("chrome-extension://abcdefghijklmnopabcdefghijklmnop",),
         db=str(tmp_path_factory.mktemp("db") / "reports.db"),
+        rate_limit=0,
     )
     with TestClient(create_app(settings, catalog)) as test_client:
         yield test_client

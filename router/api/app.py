@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import msgspec
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from router import __version__
-from router.api import catalog_routes, engine_routes, graph_routes, report_routes
+from router.api import catalog_routes, engine_routes, graph_routes, ops, report_routes, web_routes
 from router.api.problems import problem_response
 from router.graph import build_graph
 from router.learning import Outcomes
@@ -81,6 +82,20 @@ async def healthz(catalog: NamedDependency[Catalog]) -> Health:
     )
 
 
+def _cors(settings: Settings) -> CORSConfig | None:
+    """CORS for the exact configured origins only (litestar's default would be `*`)."""
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type", "authorization", "x-request-id"],
+        expose_headers=["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> Litestar:
     """Build the API. Loads (and checks) the catalog first: a broken catalog never serves."""
     settings = settings or load_settings()
@@ -94,29 +109,34 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     def provide_outcomes() -> Outcomes | None:
         return store.outcomes() if settings.learning else None
 
-    cors = None
-    if settings.cors_origins:
-        cors = CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["content-type", "authorization", "x-request-id"],
-            allow_credentials=False,
-            max_age=600,
-        )
+    handlers: list[Any] = [
+        healthz,
+        *catalog_routes.ROUTES,
+        *engine_routes.ROUTES,
+        *graph_routes.ROUTES,
+        *report_routes.ROUTES,
+        *web_routes.ROUTES,
+        ops.admin_reload,
+    ]
+    middleware: list[Any] = [security_headers]
+    if settings.metrics:
+        metrics = ops.metrics_config()
+        handlers.append(ops.Metrics)
+        middleware.append(metrics.middleware)
+    limiter = ops.rate_limit_config(settings)
+    if limiter is not None:
+        middleware.append(limiter.middleware)
+    if settings.bench_echo:
+        handlers.append(ops.bench_echo)
     app = Litestar(
-        route_handlers=[
-            healthz,
-            *catalog_routes.ROUTES,
-            *engine_routes.ROUTES,
-            *graph_routes.ROUTES,
-            *report_routes.ROUTES,
-        ],
+        route_handlers=handlers,
         dependencies={
             "catalog": Provide(provide_catalog, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "report_store": Provide(lambda: store, sync_to_thread=False),
             "outcomes": Provide(provide_outcomes, sync_to_thread=False),
         },
+        on_startup=[ops.install_sighup],
         on_shutdown=[store.close],
         exception_handlers={Exception: problem_response},
         openapi_config=OpenAPIConfig(
@@ -126,8 +146,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             render_plugins=[JsonRenderPlugin()],
             description="Pre-flight failure scoring and vendor routing for AI video generation.",
         ),
-        cors_config=cors,
-        middleware=[security_headers],
+        cors_config=_cors(settings),
+        middleware=middleware,
         request_max_body_size=64 * 1024,
         debug=False,
     )
