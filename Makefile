@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench eval check clean
+.PHONY: install run test lint bench eval soak check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,12 @@ test: lint check  ## the whole suite: lint, type-check, catalog check, tests
 bench: install  ## performance figures (not part of make test)
 	$(BIN)/python -m bench
 
-eval: install  ## feature precision/recall and the routing evaluation
+eval: install  ## feature precision/recall and the routing evaluation (APGR)
 	$(BIN)/python -m router.feature_eval
+	$(BIN)/python -m router.routing_eval
+
+soak: install  ## 60 s of mixed load on loopback: 0 errors required, p99 reported
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

@@ -107,7 +107,7 @@ def _pick(route: RouteResult, model: str | None) -> Candidate | None:
 def _cheaper_options(
     routes: list[RouteResult], unit: list[int], current: str
 ) -> list[tuple[float, float, str]]:
-    """(score lost per dollar saved, dollars saved, model) for each cheaper model the unit can use."""
+    """(score lost per dollar saved, dollars saved, model) for each cheaper model of the unit."""
     now = [_pick(routes[i], current) for i in unit]
     now_cost = sum(c.est_cost_usd or 0.0 for c in now if c)
     now_score = sum(c.score for c in now if c)

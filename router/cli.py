@@ -15,7 +15,6 @@ import msgspec
 
 from router.batch import Plan, Shot, Storyboard
 from router.graph_cli import add_graph_commands
-from router.ticket_cli import add_ticket_commands
 from router.loader import Catalog, CatalogError, load_catalog
 from router.routing import RouteResult, Weights
 from router.service import (
@@ -27,6 +26,7 @@ from router.service import (
     route_prompt,
 )
 from router.settings import SettingsError, load_settings
+from router.ticket_cli import add_ticket_commands
 
 CSV_FIELDS = (
     "id",

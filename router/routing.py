@@ -3,10 +3,11 @@
 1. Filter: every model is either a candidate or excluded with the first reason that rules it out
    (allow lists, exclude list, availability, mode, duration, aspect ratio, resolution, audio,
    prompt length, price).
-2. Rank: score = (w_risk * quality + w_cost * value) / (w_risk + w_cost), where
-   quality = 1 - combined risk (router.risk) and value = cheapest candidate cost / this cost
-   (0 when the price is unknown). Ties break on lower risk, lower cost, then vendor and model id,
-   so the order is total and deterministic.
+2. Rank: score = (w_risk * quality_score + w_cost * cost_score) / (w_risk + w_cost), where
+   quality = 1 - combined risk (router.risk), quality_score = quality / best candidate quality,
+   and cost_score = cheapest candidate cost / this cost (0 when the price is unknown). Both
+   sub-scores are "share of the best candidate", so the weights trade like for like. Ties break
+   on lower risk, lower cost, then vendor and model id, so the order is total and deterministic.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from router.learning import Outcomes
 from router.loader import Catalog, ModelRef
 from router.pricing import estimate_cost
-from router.learning import Outcomes
 from router.risk import FeatureMatch, TriggerRef, class_loads, combined_risk
 
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
@@ -67,7 +68,11 @@ class Candidate(msgspec.Struct, frozen=True):
     score: float
     risk: float
     quality: float
+    """1 - risk: the predicted chance that no failure shows."""
+    quality_score: float
+    """quality / the best candidate's quality."""
     cost_score: float
+    """the cheapest candidate's cost / this cost (0 when the price is unknown)."""
     est_cost_usd: float | None
     reasons: list[Reason]
 
@@ -182,6 +187,13 @@ def _reasons(
     return combined, reasons + notes
 
 
+def model_risk(
+    catalog: Catalog, model_id: str, features: list[FeatureMatch], outcomes: Outcomes | None = None
+) -> float:
+    """Combined risk of one model for a prompt's features (no constraints, no cost)."""
+    return _reasons(catalog, model_id, class_loads(features, catalog.triggers), outcomes)[0]
+
+
 def route(
     catalog: Catalog,
     prompt: str,
@@ -216,23 +228,28 @@ def route(
     )
 
 
+def _cost_score(cost: float | None, cheapest: float) -> float:
+    if cost is None:
+        return 0.0
+    return 1.0 if cost <= 0 or cheapest <= 0 else cheapest / cost
+
+
 def rank(
     scored: list[tuple[ModelRef, float | None, float, list[Reason]]], weights: Weights
 ) -> list[Candidate]:
     """Score and sort candidates; the sort key makes the order total."""
     costs = [cost for _, cost, _, _ in scored if cost is not None and cost > 0]
     cheapest = min(costs, default=0.0)
+    best = max((1.0 - risk for _, _, risk, _ in scored), default=1.0)
     total = (weights.risk + weights.cost) or 1.0
     out = []
-    for ref, cost, risk, reasons in scored:
-        if cost is None:
-            value = 0.0
-        else:
-            value = 1.0 if cost <= 0 or cheapest <= 0 else cheapest / cost
+    unpriced = Reason("cost", "no published USD price for these settings")
+    for ref, cost, risk, found in scored:
+        value = _cost_score(cost, cheapest)
         quality = 1.0 - risk
-        score = (weights.risk * quality + weights.cost * value) / total
-        if cost is None:
-            reasons = [*reasons, Reason("cost", "no published USD price for these settings")]
+        relative = quality / best if best > 0 else 1.0
+        score = (weights.risk * relative + weights.cost * value) / total
+        reasons = found if cost is not None else [*found, unpriced]
         out.append(
             Candidate(
                 ref.vendor.id,
@@ -240,6 +257,7 @@ def rank(
                 round(score, 6),
                 round(risk, 6),
                 round(quality, 6),
+                round(relative, 6),
                 round(value, 6),
                 cost,
                 reasons,

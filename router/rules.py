@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from router.rules_scan import (
     NUMBER,
     PHRASE,
     POST,
+    SHADOW,
     Pattern,
     Scan,
     Tables,
@@ -106,40 +108,41 @@ def compile_rules(rules: FeatureRules) -> Matcher:
     """Build the automaton and regexes for a rule set (raises RulesError on bad rules)."""
     index = {f.id: i for i, f in enumerate(rules.features)}
     _check_references(rules, index)
+    patterns = _compile_patterns(rules)
     entries: dict[str, list[tuple[int, int, float]]] = {}
-
-    def add(phrase: str, kind: int, a: int, b: float, where: str) -> None:
+    for phrase, meaning, where in _keys(rules, patterns):
         variants = expand(phrase)
         if not variants:
             raise RulesError(f"{where}: empty phrase {phrase!r}")
         for text in variants:
-            entries.setdefault(text, []).append((kind, a, b))
+            entries.setdefault(text, []).append(meaning)
+    tables = Tables.build(rules, index, patterns, Scoper(rules.negation))
+    shadowed = {i for i, f in enumerate(rules.features) if f.shadowed}
+    return Matcher(_automaton(entries, shadowed), tables, _version(rules))
 
+
+def _keys(
+    rules: FeatureRules, patterns: list[Pattern]
+) -> Iterator[tuple[str, tuple[int, int, float], str]]:
+    """Every automaton phrase with what it means (kind, value, confidence) and where it is."""
     for i, f in enumerate(rules.features):
-        for p in f.phrases:
-            add(p, PHRASE, i, f.confidence, f"feature {f.id} phrases")
-        for p in f.weak_phrases:
-            add(p, PHRASE, i, f.weak_confidence, f"feature {f.id} weak_phrases")
-        for p in f.exclude:
-            add(p, EXCLUDE, i, 0.0, f"feature {f.id} exclude")
+        yield from ((p, (PHRASE, i, f.confidence), f"feature {f.id} phrases") for p in f.phrases)
+        yield from (
+            (p, (PHRASE, i, f.weak_confidence), f"feature {f.id} weak_phrases")
+            for p in f.weak_phrases
+        )
+        yield from ((p, (EXCLUDE, i, 0.0), f"feature {f.id} exclude") for p in f.exclude)
     neg = rules.negation
-    for p in neg.cues:
-        add(p, CUE, 0, 0.0, "negation cues")
-    for p in neg.post_cues:
-        add(p, POST, 0, 0.0, "negation post_cues")
-    for p in neg.not_cues:
-        add(p, NOT_CUE, 0, 0.0, "negation not_cues")
+    yield from ((p, (CUE, 0, 0.0), "negation cues") for p in neg.cues)
+    yield from ((p, (POST, 0, 0.0), "negation post_cues") for p in neg.post_cues)
+    yield from ((p, (NOT_CUE, 0, 0.0), "negation not_cues") for p in neg.not_cues)
     for word, value in rules.counting.number_words.items():
-        add(word, NUMBER, value, 0.0, "counting number_words")
-    patterns = _compile_patterns(rules)
-    for k, (_, gates, _, _, _) in enumerate(patterns):
-        for g in gates:
-            add(g, GATE, k, 0.0, "patterns gate")
-    tables = Tables.build(rules, index, patterns, Scoper(neg))
-    return Matcher(_automaton(entries), tables, _version(rules))
+        yield word, (NUMBER, value, 0.0), "counting number_words"
+    for k, pattern in enumerate(patterns):
+        yield from ((g, (GATE, k, 0.0), "patterns gate") for g in pattern[1])
 
 
-def _automaton(entries: dict[str, list[tuple[int, int, float]]]) -> Any:
+def _automaton(entries: dict[str, list[tuple[int, int, float]]], shadowed: set[int]) -> Any:
     """One automaton over space-padded keys, so every match already sits on word boundaries.
 
     Each key carries where its word starts and ends relative to the match end, and what it means.
@@ -152,6 +155,8 @@ def _automaton(entries: dict[str, list[tuple[int, int, float]]]) -> Any:
         unique = dict.fromkeys(meaning)
         phrases = tuple((a, b) for kind, a, b in unique if kind == PHRASE)
         marks = tuple((kind, a) for kind, a, _ in unique if kind != PHRASE)
+        if any(a in shadowed for a, _ in phrases):
+            marks += ((SHADOW, 0),)  # tells the scan to look for longer hits around it
         auto.add_word(key, (len(key) - len(left), len(right), phrases, marks))
     for digit in "0123456789":
         # A number's first digit after a word boundary; the digit regex reads the rest.
@@ -173,7 +178,7 @@ def _compile_patterns(rules: FeatureRules) -> list[Pattern]:
             how = -1 if p.anchored else p.window
             out.append((_compile_one(f, j, p), tuple(p.gate), i, conf, how))
             if p.anchored and not p.gate:
-                raise RulesError(f"feature {f.id} patterns[{j}].gate: an anchored pattern needs gates")
+                raise RulesError(f"feature {f.id} patterns[{j}].gate: anchored needs a gate")
     return out
 
 

@@ -18,7 +18,7 @@ from router.rules_derive import derive
 from router.rules_model import Analysis, FeatureHit, FeatureRules, NegatedMention, Span
 from router.rules_numbers import DIGITS_RE, NumberScanner, timestamps
 
-PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE = range(8)
+PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE, SHADOW = range(9)
 # What the automaton reads: punctuation and line breaks become spaces (same offsets), so a
 # space-padded key only matches whole words and "slow-motion" reads as "slow motion".
 _SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c" + "—–‐‑“”‘’…«»¡¿·•„‚′″"
@@ -80,7 +80,7 @@ class Tables:
                 for i, f in enumerate(fs)
                 if f.distinct
             ),
-            rank=tuple(sorted(range(len(fs)), key=lambda i: fs[i].id).index(i) for i in range(len(fs))),
+            rank=_ranks([f.id for f in fs]),
             patterns=tuple(patterns),
             scoper=scoper,
             numbers=NumberScanner(rules.counting, rules.durations),
@@ -89,6 +89,15 @@ class Tables:
             quotes_re=re.compile(_QUOTES_RE.pattern % (n, n, n)),
             speech_re=re.compile(rf"(?<!\w)(?:{speech})(?!\w)") if speech else None,
         )
+
+
+def _ranks(ids: list[str]) -> tuple[int, ...]:
+    """Each feature's position in id order, so results sort by id with one key lookup."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = [0] * len(ids)
+    for pos, i in enumerate(order):
+        rank[i] = pos
+    return tuple(rank)
 
 
 @dataclass(slots=True)
@@ -121,6 +130,7 @@ class _Pass:
     durations: list[tuple[Span, float]] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     posts: list[Cue] = field(default_factory=list)
+    shadow: bool = False
 
 
 def matchable(low: str) -> str:
@@ -154,7 +164,7 @@ def scan(auto: Any, t: Tables, prompt: str) -> Scan:
         # "NO MORE WAR" no negation.
         p.durations = [d for d in p.durations if not _inside(d[0][0], quoted)]
         p.cues = [c for c in p.cues if not _inside(c[0], quoted)]
-    if any(t.shadowed[h[2]] for h in p.hits):
+    if p.shadow:
         p.hits = _unshadow(t, p.hits)
     if p.cues or p.posts:
         kept, negated, used = split_negated(low, p.hits, p.cues, p.posts, t.scoper)
@@ -199,6 +209,8 @@ def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, int]]) ->
                 _number(t, p, (s, m.end()), float(m.group(1)), digits=True)
         elif kind == GATE and a not in searched:
             _pattern(t.patterns[a], p, s, searched, a)
+        elif kind == SHADOW:
+            p.shadow = True
     if excludes:
         p.hits = [h for h in p.hits if h[2] not in excludes or not _within(h, excludes[h[2]])]
 
@@ -332,8 +344,7 @@ def _merge(hits: list[Hit]) -> tuple[list[Span], float]:
     for s, e, _, c in sorted(hits):
         if s == last_s:  # same start, sorted by end: this one is longer
             last_e = e
-            if c > best:
-                best = c
+            best = max(best, c)
             continue
         if e <= last_e:
             continue  # nested in the previous span

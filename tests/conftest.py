@@ -18,9 +18,7 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def client(
-    catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def client(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:  # type: ignore[type-arg]
     settings = Settings(
         cors_origins=("chrome-extension://abcdefghijklmnopabcdefghijklmnop",),
         db=str(tmp_path_factory.mktemp("db") / "reports.db"),

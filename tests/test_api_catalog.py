@@ -77,13 +77,18 @@ def test_security_headers(client: TestClient) -> None:  # type: ignore[type-arg]
 
 
 def test_cors_allows_only_the_configured_origin(client: TestClient) -> None:  # type: ignore[type-arg]
-    ok = client.options("/v1/analyze", headers={
-        "origin": ORIGIN, "access-control-request-method": "POST"})
+    ok = client.options(
+        "/v1/analyze", headers={"origin": ORIGIN, "access-control-request-method": "POST"}
+    )
     assert ok.status_code == 204
     assert ok.headers["access-control-allow-origin"] == ORIGIN
-    bad = client.options("/v1/analyze", headers={
-        "origin": "chrome-extension://zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
-        "access-control-request-method": "POST"})
+    bad = client.options(
+        "/v1/analyze",
+        headers={
+            "origin": "chrome-extension://zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            "access-control-request-method": "POST",
+        },
+    )
     assert "access-control-allow-origin" not in bad.headers
     simple = client.get("/healthz", headers={"origin": ORIGIN})
     assert simple.headers["access-control-allow-origin"] == ORIGIN

@@ -39,7 +39,9 @@ def test_analyze_returns_features_with_spans(client: TestClient) -> None:  # typ
         ({}, 400, "prompt"),
     ],
 )
-def test_analyze_bad_input(client: TestClient, body: dict[str, object], status: int, field: str) -> None:  # type: ignore[type-arg]
+def test_analyze_bad_input(
+    client: TestClient, body: dict[str, object], status: int, field: str
+) -> None:  # type: ignore[type-arg]
     res = client.post("/v1/analyze", json=body)
     assert res.status_code == status
     p = problem(res)
@@ -48,7 +50,9 @@ def test_analyze_bad_input(client: TestClient, body: dict[str, object], status: 
 
 
 def test_malformed_json_and_missing_body(client: TestClient) -> None:  # type: ignore[type-arg]
-    res = client.post("/v1/route", content=b'{"prompt": ', headers={"content-type": "application/json"})
+    res = client.post(
+        "/v1/route", content=b'{"prompt": ', headers={"content-type": "application/json"}
+    )
     assert res.status_code == 400
     assert problem(res)["status"] == 400
     res = client.post("/v1/route")
@@ -57,16 +61,24 @@ def test_malformed_json_and_missing_body(client: TestClient) -> None:  # type: i
 
 
 def test_oversized_body_is_413(client: TestClient) -> None:  # type: ignore[type-arg]
-    res = client.post("/v1/analyze", content=b'{"prompt": "' + b"a" * 300_000 + b'"}',
-                      headers={"content-type": "application/json"})
+    res = client.post(
+        "/v1/analyze",
+        content=b'{"prompt": "' + b"a" * 300_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert res.status_code == 413
     assert problem(res)["title"] == "Request body too large"
 
 
 def test_preflight_flags_long_luma_motion(client: TestClient, catalog: Catalog) -> None:  # type: ignore[type-arg]
-    res = client.post("/v1/preflight", json={
-        "prompt": "A skateboarder rolling forward down a street, then turns around and rides back",
-        "vendor": "luma", "duration_s": 9})
+    res = client.post(
+        "/v1/preflight",
+        json={
+            "prompt": "A skateboarder rolling down a street, then turns around and rides back",
+            "vendor": "luma",
+            "duration_s": 9,
+        },
+    )
     assert res.status_code == 200, res.text
     body = res.json()
     assert body["vendor"] == "luma"
@@ -124,8 +136,9 @@ def test_batch_keeps_order_and_streams_ndjson(client: TestClient) -> None:  # ty
     res = client.post("/v1/route/batch", json=shots)
     assert res.status_code == 200, res.text
     assert [r["id"] for r in res.json()["results"]] == [f"s{i}" for i in range(5)]
-    res = client.post("/v1/route/batch", json={"shots": shots},
-                      headers={"accept": "application/x-ndjson"})
+    res = client.post(
+        "/v1/route/batch", json={"shots": shots}, headers={"accept": "application/x-ndjson"}
+    )
     assert res.headers["content-type"].startswith("application/x-ndjson")
     lines = [msgspec.json.decode(line) for line in res.content.splitlines()]
     assert [line["id"] for line in lines[:-1]] == [f"s{i}" for i in range(5)]

@@ -15,10 +15,18 @@ def board(shots: list[dict[str, object]], budget: float | None = None) -> Storyb
 
 def test_continuity_group_shares_one_model(catalog: Catalog) -> None:
     shots = [
-        {"prompt": "Mara, a woman in a red coat, walks into a bar", "group": "mara", "continuity": True},
+        {
+            "prompt": "Mara, a woman in a red coat, walks into a bar",
+            "group": "mara",
+            "continuity": True,
+        },
         {"prompt": "Close-up: Mara laughs, then turns around", "group": "mara", "continuity": True},
         {"prompt": "Rain falls on a neon sign that says OPEN"},
-        {"prompt": "Mara plays the piano, close-up of her hands", "group": "mara", "continuity": True},
+        {
+            "prompt": "Mara plays the piano, close-up of her hands",
+            "group": "mara",
+            "continuity": True,
+        },
     ]
     plan = route_batch(catalog, board(shots))
     group_models = {r.choice.model for r in plan.results if r.group == "mara" and r.choice}
@@ -27,7 +35,9 @@ def test_continuity_group_shares_one_model(catalog: Catalog) -> None:
 
 
 def test_budget_downgrades_shots_to_fit(catalog: Catalog) -> None:
-    shots = [{"prompt": f"A dragon flies over a castle, shot {i}", "duration_s": 5.0} for i in range(6)]
+    shots = [
+        {"prompt": f"A dragon flies over a castle, shot {i}", "duration_s": 5.0} for i in range(6)
+    ]
     free = route_batch(catalog, board(shots))
     priced = [r.choice.est_cost_usd for r in free.results if r.choice and r.choice.est_cost_usd]
     assert priced, "the top choice should have a known price"

@@ -97,12 +97,20 @@ def free_port() -> int:
 
 def start_server(root: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "AVA_ROUTER_ROOT": str(root), "AVA_ROUTER_DB": str(tmp_path / "s.db"),
-           "AVA_ROUTER_RATE_LIMIT": "0"}
+    env = {
+        **os.environ,
+        "AVA_ROUTER_ROOT": str(root),
+        "AVA_ROUTER_DB": str(tmp_path / "s.db"),
+        "AVA_ROUTER_RATE_LIMIT": "0",
+    }
     log = tmp_path / "server.log"
     with log.open("wb") as sink:  # the child keeps its own descriptor
-        proc = subprocess.Popen([sys.executable, "-m", "router", "serve", "--port", str(port)],
-                                env=env, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "router", "serve", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -135,7 +143,9 @@ def test_sighup_reloads_the_catalog(tmp_path: Path) -> None:
 
 def test_graceful_shutdown_finishes_in_flight_requests(tmp_path: Path) -> None:
     proc, base = start_server(PROJECT_ROOT, tmp_path)
-    shots = [{"prompt": f"a dog runs on the beach, shot {i}, then turns around"} for i in range(10_000)]
+    shots = [
+        {"prompt": f"a dog runs on the beach, shot {i}, then turns around"} for i in range(10_000)
+    ]
     result: dict[str, object] = {}
 
     def call() -> None:

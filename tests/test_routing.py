@@ -50,17 +50,29 @@ def test_partition_bounds_and_total_order(prompt: str, extra: dict[str, object])
     for c in result.candidates:
         assert 0.0 <= c.score <= 1.0
         assert 0.0 <= c.risk <= 1.0
-    keys = [(-c.score, c.risk, c.est_cost_usd is None, c.est_cost_usd or 0.0, c.vendor, c.model)
-            for c in result.candidates]
+    keys = [
+        (-c.score, c.risk, c.est_cost_usd is None, c.est_cost_usd or 0.0, c.vendor, c.model)
+        for c in result.candidates
+    ]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
 
 
 @settings(max_examples=40, deadline=None)
-@given(prompt=st.sampled_from(PROMPTS), extra=constraints,
-       added=st.sampled_from([{"duration_s": 12.0}, {"audio": True}, {"max_cost_usd": 1.0},
-                              {"aspect_ratio": "9:16"}, {"resolution": "1080p"},
-                              {"exclude": ["luma", "kling"]}]))
+@given(
+    prompt=st.sampled_from(PROMPTS),
+    extra=constraints,
+    added=st.sampled_from(
+        [
+            {"duration_s": 12.0},
+            {"audio": True},
+            {"max_cost_usd": 1.0},
+            {"aspect_ratio": "9:16"},
+            {"resolution": "1080p"},
+            {"exclude": ["luma", "kling"]},
+        ]
+    ),
+)
 def test_adding_a_constraint_never_adds_candidates(
     prompt: str, extra: dict[str, object], added: dict[str, object]
 ) -> None:

@@ -44,7 +44,9 @@ async def list_failures(catalog: NamedDependency[Catalog]) -> FailureList:
 
 
 @get("/v1/failures/{failure_id:str}", tags=["catalog"])
-async def get_failure(catalog: NamedDependency[Catalog], failure_id: FromPath[str]) -> FailureDetail:
+async def get_failure(
+    catalog: NamedDependency[Catalog], failure_id: FromPath[str]
+) -> FailureDetail:
     """One failure class: definition, triggers, vendor terms, relations, exposure per model."""
     failure = catalog.classes.get(failure_id)
     if failure is None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 import msgspec

@@ -45,15 +45,32 @@ ERROR_STATUSES = (400, 404, 413, 422, 429, 503)
 """Documented on every operation: any of them can come from validation, limits or the store."""
 REF_PREFIX = "#/components/schemas/"
 
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
 # JSON Schema keyword -> litestar `Schema` attribute, read from the dataclass itself.
-_ATTRS = {
-    f.metadata.get("alias", f.name if "_" not in f.name else ""): f.name
-    for f in dataclasses.fields(Schema)
-}
-_ATTRS.update({"maxLength": "max_length", "exclusiveMaximum": "exclusive_maximum"})
+_ATTRS = {f.metadata.get("alias") or _camel(f.name): f.name for f in dataclasses.fields(Schema)}
 _ONE = {"items", "not", "if", "then", "else", "contains", "additionalProperties", "propertyNames"}
 _MANY = {"allOf", "anyOf", "oneOf", "prefixItems"}
 _MAP = {"properties", "patternProperties", "dependentSchemas"}
+
+
+def _value(key: str, value: Any) -> Any:
+    """One keyword's value in litestar's form: nested schemas become spec objects."""
+    if key in _ONE and isinstance(value, dict):
+        return _spec(value)
+    if key in _MANY:
+        return [_spec(v) for v in value]
+    if key in _MAP:
+        return {k: _spec(v) for k, v in value.items()}
+    if key == "type":
+        return [OpenAPIType(v) for v in value] if isinstance(value, list) else OpenAPIType(value)
+    if key == "format":
+        return OpenAPIFormat(value)
+    return value
 
 
 def _spec(node: dict[str, Any]) -> Schema | Reference:
@@ -62,20 +79,7 @@ def _spec(node: dict[str, Any]) -> Schema | Reference:
         return Reference(ref=node["$ref"], description=node.get("description"))
     if node.get("items") is False and "maxItems" in node:
         node = {k: v for k, v in node.items() if k != "items"}  # a fixed-length tuple
-    kwargs: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _ONE and isinstance(value, dict):
-            value = _spec(value)
-        elif key in _MANY:
-            value = [_spec(v) for v in value]
-        elif key in _MAP:
-            value = {k: _spec(v) for k, v in value.items()}
-        elif key == "type":
-            value = [OpenAPIType(v) for v in value] if isinstance(value, list) else OpenAPIType(value)
-        elif key == "format":
-            value = OpenAPIFormat(value)
-        kwargs[_ATTRS[key]] = value
-    return Schema(**kwargs)
+    return Schema(**{_ATTRS[key]: _value(key, value) for key, value in node.items()})
 
 
 def _refs(node: Any) -> Iterator[str]:
@@ -91,7 +95,9 @@ def _refs(node: Any) -> Iterator[str]:
 
 def _msgspec_schema(struct: type[msgspec.Struct]) -> tuple[str, dict[str, Any]]:
     """msgspec's component name and schema for one Struct (refs in OpenAPI form)."""
-    (ref,), components = msgspec.json.schema_components([struct], ref_template=REF_PREFIX + "{name}")
+    (ref,), components = msgspec.json.schema_components(
+        [struct], ref_template=REF_PREFIX + "{name}"
+    )
     name = ref["$ref"].removeprefix(REF_PREFIX)
     return name, components[name]
 
@@ -125,7 +131,8 @@ def _strict_structs(app: Litestar) -> list[type[msgspec.Struct]]:
         for param in signature.parameters.values():
             _structs(param.annotation, seen)
         _structs(signature.return_type.annotation, seen)
-    return [s for s in seen if s.__struct_config__.forbid_unknown_fields]
+    strict = [s for s in seen if s.__struct_config__.forbid_unknown_fields]
+    return sorted(strict, key=lambda s: (s.__module__, s.__qualname__))
 
 
 def _matches(component: str, struct: type[msgspec.Struct]) -> bool:
@@ -134,11 +141,29 @@ def _matches(component: str, struct: type[msgspec.Struct]) -> bool:
     return full == component or full.endswith("_" + component)
 
 
-def _forbid_additional(schema: OpenAPI, structs: list[type[msgspec.Struct]]) -> None:
-    components = schema.components if isinstance(schema.components, Components) else None
-    for name, component in (components.schemas if components else {}).items():
-        if any(_matches(name, struct) for struct in structs):
-            component.additional_properties = False
+def _use_msgspec_schemas(schemas: dict[str, Schema], structs: list[type[msgspec.Struct]]) -> None:
+    """Swap each strict Struct's component for msgspec's schema (bounds and all)."""
+    for key, component in list(schemas.items()):
+        struct = next((s for s in structs if _matches(key, s)), None)
+        if struct is None:
+            continue
+        _, exact = _msgspec_schema(struct)
+        if all(ref in schemas for ref in _refs(exact)):
+            replacement = _spec(exact)
+            if isinstance(replacement, Schema):
+                schemas[key] = replacement
+                continue
+        component.additional_properties = False  # a name clash: keep litestar's, but strict
+
+
+def _add_problem(schemas: dict[str, Schema]) -> str:
+    """Register the `Problem` schema (and what it references); returns its component name."""
+    (ref,), found = msgspec.json.schema_components([Problem], ref_template=REF_PREFIX + "{name}")
+    for name, node in found.items():
+        converted = _spec(node)
+        if isinstance(converted, Schema):
+            schemas.setdefault(name, converted)
+    return str(ref["$ref"])
 
 
 def _operations(path_item: PathItem, handler: HTTPRouteHandler) -> Iterator[Operation]:
@@ -148,42 +173,50 @@ def _operations(path_item: PathItem, handler: HTTPRouteHandler) -> Iterator[Oper
             yield operation
 
 
-def _problem(status: int) -> OpenAPIResponse:
-    ref = Reference(ref=f"#/components/schemas/{PROBLEM_SCHEMA}")
-    return OpenAPIResponse(
-        description=TITLES.get(status, "Error") + " (RFC 9457 problem details)",
-        content={PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=ref)},
-    )
-
-
-def _document_errors(operation: Operation, statuses: tuple[int, ...]) -> None:
+def _document_errors(operation: Operation, statuses: tuple[int, ...], problem_ref: str) -> None:
     """Add problem responses; litestar's default 400 (plain JSON, wrong shape) is replaced."""
     responses = operation.responses if operation.responses is not None else {}
     for status in statuses:
         existing = responses.get(str(status))
         content = existing.content if isinstance(existing, OpenAPIResponse) else None
-        if existing is None or not content or PROBLEM_MEDIA_TYPE not in content:
-            responses[str(status)] = _problem(status)
+        if not content or PROBLEM_MEDIA_TYPE not in content:
+            responses[str(status)] = OpenAPIResponse(
+                description=TITLES.get(status, "Error") + " (RFC 9457 problem details)",
+                content={PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref=problem_ref))},
+            )
     operation.responses = responses
 
 
-def strict_openapi(app: Litestar) -> None:
-    """Tighten the app's OpenAPI document in place (see the module docstring)."""
-    schema = app.openapi_schema
-    if schema.components is None or isinstance(schema.components, list):
+def _components(schema: OpenAPI) -> Components:
+    if not isinstance(schema.components, Components):
         schema.components = Components()
-    components = schema.components
-    _forbid_additional(schema, _strict_structs(app))
-    components.schemas[PROBLEM_SCHEMA] = _PROBLEM
+    return schema.components
+
+
+def _needs_key(handler: HTTPRouteHandler, key_guards: tuple[object, ...]) -> bool:
+    # Resolved guards are wrapped (AsyncCallable); the original function is on `.func`.
+    return any(getattr(g, "func", g) in key_guards for g in handler.resolve_guards())
+
+
+def strict_openapi(app: Litestar, key_guards: tuple[object, ...] = (require_api_key,)) -> None:
+    """Tighten the app's OpenAPI document in place (see the module docstring); idempotent.
+
+    Operations behind any of `key_guards` get the bearer security scheme and a 401 response.
+    """
+    schema = app.openapi_schema
+    components = _components(schema)
+    _use_msgspec_schemas(components.schemas, _strict_structs(app))
+    problem_ref = _add_problem(components.schemas)
     guarded = False
     for path, handler in _handlers(app):
         path_item = (schema.paths or {}).get(path)
         if path_item is None:  # excluded from the schema
             continue
-        needs_key = require_api_key in handler.resolve_guards()
+        needs_key = _needs_key(handler, key_guards)
         guarded |= needs_key
+        statuses = (401, *ERROR_STATUSES) if needs_key else ERROR_STATUSES
         for operation in _operations(path_item, handler):
-            _document_errors(operation, (401, *ERROR_STATUSES) if needs_key else ERROR_STATUSES)
+            _document_errors(operation, statuses, problem_ref)
             if needs_key:
                 operation.security = [{BEARER: []}]
     if guarded:

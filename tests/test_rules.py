@@ -1,0 +1,367 @@
+"""Unit tests for the prompt rules engine (router.rules): features, spans, negation, context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from router.rules import (
+    Analysis,
+    FeatureRules,
+    Matcher,
+    RulesError,
+    compile_rules,
+    expand,
+    load_rules,
+)
+
+RULES_PATH = Path(__file__).resolve().parent.parent / "catalog" / "features.yaml"
+
+SPEC_IDS = [
+    "camera.pan",
+    "camera.tilt",
+    "camera.zoom",
+    "camera.dolly",
+    "camera.orbit",
+    "camera.tracking",
+    "camera.crane",
+    "camera.shake",
+    "camera.rack_focus",
+    "camera.static",
+    "motion.still",
+    "motion.slow",
+    "motion.fast",
+    "motion.multi_direction",
+    "motion.sequence",
+    "subject.human",
+    "subject.crowd",
+    "subject.animal",
+    "subject.multiple",
+    "anatomy.hands",
+    "anatomy.face_closeup",
+    "spatial.relation",
+    "attribute.color",
+    "text.render",
+    "physics.fluid",
+    "physics.thermal",
+    "physics.collision",
+    "transform.morph",
+    "scene.cut",
+    "style.stylized",
+    "duration.long",
+]
+EXTRA_IDS = [
+    "camera.multi_move",
+    "audio.dialogue",
+    "audio.sound",
+    "subject.count_exact",
+    "anatomy.full_body",
+    "subject.interaction",
+    "object.state_change",
+    "optics.reflection",
+    "prompt.long",
+    "prompt.many_elements",
+    "style.overload",
+    "prompt.negation",
+    "input.keyframes",
+    "scene.fast_cuts",
+]
+
+TYPICAL = {
+    "camera.pan": "slow pan across the harbour at dawn",
+    "camera.tilt": "the camera tilts up to the top of the tower",
+    "camera.zoom": "zoom in on the old clock",
+    "camera.dolly": "dolly in toward the door",
+    "camera.orbit": "orbit around the statue",
+    "camera.tracking": "tracking shot following the cyclist",
+    "camera.crane": "crane shot rising over the village",
+    "camera.shake": "handheld footage of a market",
+    "camera.rack_focus": "rack focus from the cup to the window",
+    "camera.static": "static camera, an empty room",
+    "motion.still": "a still frame of an empty street, nothing moves",
+    "motion.slow": "slow motion of a splash",
+    "motion.fast": "a sports car racing down the highway",
+    "motion.multi_direction": "the skater turns around and spins",
+    "motion.sequence": "she opens the door, then walks inside",
+    "subject.human": "a woman reading on a bench",
+    "subject.crowd": "a crowd at a concert",
+    "subject.animal": "a fox in the snow",
+    "subject.multiple": "two dogs on a beach",
+    "anatomy.hands": "hands typing on a keyboard",
+    "anatomy.face_closeup": "extreme close-up of her face",
+    "spatial.relation": "a lamp to the left of the sofa",
+    "attribute.color": "a red chair in an empty room",
+    "text.render": 'a neon sign that reads "OPEN"',
+    "physics.fluid": "water pouring into a glass",
+    "physics.thermal": "a campfire burning at night",
+    "physics.collision": "a glass shatters on the floor",
+    "transform.morph": "the caterpillar transforms into a butterfly",
+    "scene.cut": "a wide shot of the city, cut to a close-up of a taxi",
+    "style.stylized": "a watercolor painting of a lighthouse",
+    "duration.long": "a 10-second shot of the sea",
+    "camera.multi_move": "pan left then tilt up over the valley",
+    "audio.dialogue": 'he whispers "we are late"',
+    "audio.sound": "rain on the roof with ambient sound of thunder",
+    "subject.count_exact": "five wolf pups in the snow",
+    "anatomy.full_body": "a dancer leaps across the stage",
+    "subject.interaction": "two friends hug at the station",
+    "object.state_change": "a kid takes a bite of an apple",
+    "optics.reflection": "her reflection in a mirror",
+    "style.overload": "a castle, 8k, hyperrealistic, masterpiece, trending on artstation",
+    "prompt.negation": "a beach at sunset, no people",
+    "input.keyframes": "use the start frame and end frame I uploaded",
+    "scene.fast_cuts": "a montage of quick cuts through the city",
+}
+
+
+@pytest.fixture(scope="module")
+def rules() -> FeatureRules:
+    return load_rules(RULES_PATH)
+
+
+@pytest.fixture(scope="module")
+def matcher(rules: FeatureRules) -> Matcher:
+    return compile_rules(rules)
+
+
+def ids(a: Analysis) -> set[str]:
+    return {f.id for f in a.features}
+
+
+def spans_of(a: Analysis, fid: str) -> list[tuple[int, int]]:
+    return next(f.spans for f in a.features if f.id == fid)
+
+
+def test_rules_define_every_spec_and_extra_feature(rules: FeatureRules) -> None:
+    assert set(SPEC_IDS) | set(EXTRA_IDS) <= rules.feature_ids()
+
+
+@pytest.mark.parametrize(("fid", "prompt"), sorted(TYPICAL.items()))
+def test_typical_phrase_fires(matcher: Matcher, fid: str, prompt: str) -> None:
+    assert fid in ids(matcher.analyze(prompt))
+
+
+def test_features_sorted_confidence_and_version(matcher: Matcher) -> None:
+    a = matcher.analyze("slow pan across a red car while a dog barks")
+    assert [f.id for f in a.features] == sorted(f.id for f in a.features)
+    assert all(0.0 <= f.confidence <= 1.0 for f in a.features)
+    assert a.rules_version.startswith("2026.11.24+") and len(a.rules_version) > 12
+
+
+def test_spans_cover_the_trigger_words(matcher: Matcher) -> None:
+    prompt = "a woman in a red coat, slow pan"
+    a = matcher.analyze(prompt)
+    assert [prompt[s:e] for s, e in spans_of(a, "camera.pan")] == ["slow pan"]
+    assert "red coat" in next(prompt[s:e] for s, e in spans_of(a, "attribute.color"))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "absent", "present"),
+    [
+        ("no camera movement, a quiet lake", "camera.pan", "camera.static"),
+        ("a quiet street, without text", "text.render", "prompt.negation"),
+        ("avoid fast motion, a ballerina waits", "motion.fast", "prompt.negation"),
+        ("camera movement: none. a bowl of soup", "camera.dolly", "camera.static"),
+        ("don't zoom, a portrait of a sailor", "camera.zoom", "prompt.negation"),
+        ("a field of wheat, no people", "subject.human", "prompt.negation"),
+        ("text-free poster design of a mountain", "text.render", "prompt.negation"),
+    ],
+)
+def test_negation_suppresses_the_feature(
+    matcher: Matcher, prompt: str, absent: str, present: str
+) -> None:
+    a = matcher.analyze(prompt)
+    assert absent not in ids(a)
+    assert present in ids(a)
+
+
+def test_negated_mentions_are_reported_with_cue(matcher: Matcher) -> None:
+    prompt = "a quiet street, without text"
+    a = matcher.analyze(prompt)
+    (m,) = [n for n in a.negated if n.feature == "text.render"]
+    assert prompt[m.span[0] : m.span[1]] == "text"
+    assert prompt[m.cue_span[0] : m.cue_span[1]] == "without"
+
+
+def test_scope_ends_at_comma_and_contrast(matcher: Matcher) -> None:
+    assert "text.render" in ids(matcher.analyze('no text, but a sign that says "OPEN"'))
+    assert "text.render" in ids(matcher.analyze("no music but a neon sign over the door"))
+    assert "subject.animal" in ids(matcher.analyze("no people; a dog sleeps"))
+
+
+def test_scope_is_bounded_by_words(matcher: Matcher) -> None:
+    a = matcher.analyze("no fog over the quiet little town where a red car waits")
+    assert "attribute.color" in ids(a)
+
+
+def test_not_cues_negate_nothing(matcher: Matcher) -> None:
+    a = matcher.analyze("no matter what, the dancer keeps spinning")
+    assert "prompt.negation" not in ids(a)
+    assert "anatomy.full_body" in ids(a)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "absent"),
+    [
+        ("a panda eating bamboo", "camera.pan"),
+        ("the company logo on a wall", "camera.pan"),
+        ("a street in japan at night", "camera.pan"),
+        ("a pan of eggs on the stove", "camera.pan"),
+        ("a chef tosses vegetables in a frying pan", "camera.pan"),
+        ("pan-seared salmon on a plate", "camera.pan"),
+        ("the manager fires the employee", "physics.thermal"),
+        ("a crane wading through the marsh", "camera.crane"),
+        ("a pool of light on the floor", "physics.fluid"),
+        ("a package label with a tracking number", "camera.tracking"),
+        ("a man on a zoom call", "camera.zoom"),
+        ("she is still waiting at the station", "motion.still"),
+        ("a runner beans salad", "anatomy.full_body"),
+        ("static electricity in her hair", "camera.static"),
+    ],
+)
+def test_homographs_and_other_senses(matcher: Matcher, prompt: str, absent: str) -> None:
+    assert absent not in ids(matcher.analyze(prompt))
+
+
+def test_homograph_positive_senses_still_fire(matcher: Matcher) -> None:
+    assert "subject.animal" in ids(matcher.analyze("a crane (the bird) in the marsh"))
+    assert "text.render" in ids(matcher.analyze("tracking number 4821 on the label"))
+    assert "physics.thermal" in ids(matcher.analyze("a fire in the fireplace"))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "multiple", "exact"),
+    [
+        ("two dogs on a porch", True, False),
+        ("3 people at a table", True, True),
+        ("a pair of boots by the door", True, False),
+        ("five wolf pups tumbling", True, True),
+        ("three red balloons", True, True),
+        ("a 10-second shot", False, False),
+        ("shot in 4k at 24 fps", False, False),
+        ("two-shot of a desk", False, False),
+    ],
+)
+def test_counts(matcher: Matcher, prompt: str, multiple: bool, exact: bool) -> None:
+    got = ids(matcher.analyze(prompt))
+    assert ("subject.multiple" in got) is multiple
+    assert ("subject.count_exact" in got) is exact
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seconds"),
+    [
+        ("a 10-second shot of waves", 10.0),
+        ("waves, 10s", 10.0),
+        ("the sea for 12 seconds", 12.0),
+        ("a 1 minute timelapse", 60.0),
+        ("a three second clip of rain", 3.0),
+        ("0:00-0:04 a door opens. 0:04-0:09 she walks in", 9.0),
+        ("a 1980s diner", None),
+        ("a 90s music video", None),
+        ("two seconds later the glass shatters", None),
+        ('a title card "5-MINUTE PANCAKES"', None),
+    ],
+)
+def test_durations_in_text(matcher: Matcher, prompt: str, seconds: float | None) -> None:
+    a = matcher.analyze(prompt)
+    assert a.duration_s == seconds
+    assert ("duration.long" in ids(a)) is (seconds is not None and seconds > 5)
+
+
+def test_duration_from_the_request(matcher: Matcher) -> None:
+    a = matcher.analyze("a quiet lake", duration_s=8)
+    hit = next(f for f in a.features if f.id == "duration.long")
+    assert hit.spans == [] and a.duration_s is None
+    assert "duration.long" not in ids(matcher.analyze("a quiet lake", duration_s=5))
+
+
+def test_quoted_text_is_text_or_dialogue(matcher: Matcher) -> None:
+    sign = matcher.analyze('a banner with "HAPPY BIRTHDAY" across it')
+    assert "text.render" in ids(sign)
+    speech = matcher.analyze('she says "I missed you" softly')
+    assert "audio.dialogue" in ids(speech) and "text.render" not in ids(speech)
+    label = matcher.analyze('Detective 1: "You lied to me."')
+    assert "audio.dialogue" in ids(label) and "text.render" not in ids(label)
+    reads = matcher.analyze("a chalkboard that reads today's specials")
+    assert "text.render" in ids(reads)
+
+
+def test_utf16_spans_shift_after_astral_characters(matcher: Matcher) -> None:
+    prompt = "🎬🎬 slow pan over 東京 at night"
+    a = matcher.analyze(prompt)
+    hit = next(f for f in a.features if f.id == "camera.pan")
+    (s, e) = hit.spans[0]
+    (s16, e16) = hit.spans_utf16[0]
+    assert prompt[s:e] == "slow pan"
+    assert (s16, e16) == (s + 2, e + 2)
+    units = prompt.encode("utf-16-le")
+    assert units[2 * s16 : 2 * e16].decode("utf-16-le") == "slow pan"
+
+
+def test_bmp_only_prompt_has_equal_spans(matcher: Matcher) -> None:
+    a = matcher.analyze("東京の夜, slow pan, café")
+    for f in a.features:
+        assert f.spans == f.spans_utf16
+
+
+def test_cjk_phrases_need_no_word_boundaries(matcher: Matcher) -> None:
+    a = matcher.analyze("桜の木の下で踊る女の子, anime style")
+    assert {"subject.human", "anatomy.full_body", "style.stylized"} <= ids(a)
+
+
+def test_case_and_curly_apostrophes(matcher: Matcher) -> None:
+    assert "camera.zoom" not in ids(matcher.analyze("DON’T ZOOM, a portrait"))
+    assert "camera.pan" in ids(matcher.analyze("SLOW PAN ACROSS THE BAY"))
+
+
+def test_word_count_and_long_prompt(matcher: Matcher) -> None:
+    a = matcher.analyze(" ".join(["word"] * 130))
+    assert a.word_count == 130 and "prompt.long" in ids(a)
+    assert "prompt.long" not in ids(matcher.analyze("a short prompt"))
+
+
+def test_style_overload_needs_several_buzzwords(matcher: Matcher) -> None:
+    assert "style.overload" not in ids(matcher.analyze("a castle, 8k"))
+    assert "style.overload" in ids(matcher.analyze("castle, 8k, masterpiece, hyperrealistic"))
+
+
+def test_empty_and_whitespace_prompts(matcher: Matcher) -> None:
+    for prompt in ("", "   ", "\n\t"):
+        a = matcher.analyze(prompt)
+        assert a.features == [] and a.word_count == 0
+
+
+def test_expand_shorthand() -> None:
+    assert expand("pan{|s|ning}") == ["pan", "pans", "panning"]
+    assert expand("Slow-Motion") == ["slow motion"]
+
+
+def _with_feature(rules: FeatureRules, **changes: object) -> FeatureRules:
+    raw = msgspec.to_builtins(rules)
+    raw["features"][0].update(changes)
+    return msgspec.convert(raw, FeatureRules)
+
+
+def test_bad_regex_raises_rules_error_naming_feature(rules: FeatureRules) -> None:
+    bad = _with_feature(rules, patterns=[{"regex": "(unclosed", "gate": ["pan"]}])
+    with pytest.raises(RulesError, match=r"feature camera\.pan patterns\[0\]\.regex"):
+        compile_rules(bad)
+
+
+def test_unknown_feature_reference_raises_rules_error(rules: FeatureRules) -> None:
+    bad = _with_feature(rules, implies=["camera.nonexistent"])
+    with pytest.raises(RulesError, match=r"camera\.nonexistent"):
+        compile_rules(bad)
+
+
+def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
+    text = RULES_PATH.read_text(encoding="utf-8").replace(
+        "  max_scope_words: 5", "  max_scope_words: 5\n  surprise: 1", 1
+    )
+    bad = tmp_path / "features.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"\$\.negation"):
+        load_rules(bad)
