@@ -121,6 +121,11 @@ def analyze_rows(a: bench_analyze.AnalyzeFigures) -> list[Row]:
         Row("bare matcher p50 / p99", f"{a.bare_p50_us:.1f} / {a.bare_p99_us:.1f} µs"),
         Row("analyze / bare matcher (p50)", f"{a.ratio:.2f}x", "<= 2.5x", check(a.ratio, 2.5, le)),
         Row(f"matcher build ({a.phrases} phrases)", f"{a.build_ms:.0f} ms"),
+        Row(
+            f"analyze p50 / p99 on tests/data ({a.labelled_prompts} prompts, "
+            f"~{a.labelled_words_median:.0f} words; bare p50)",
+            f"{a.labelled_p50_us:.1f} / {a.labelled_p99_us:.1f} µs ({a.labelled_bare_p50_us:.1f})",
+        ),
     ]
 
 

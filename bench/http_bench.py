@@ -232,11 +232,10 @@ def run_wrk(
 
 
 def wrk_version(wrk: str) -> str:
-    """The first line of `wrk -v` (it exits 1 after printing it)."""
+    """`wrk -v` without its copyright notice (wrk exits 1 after printing it)."""
     done = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False, timeout=10)
-    return (
-        (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
-    )
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0].split(" Copyright")[0] if lines else "wrk"
 
 
 def bodies(n: int = 64) -> list[bytes]:

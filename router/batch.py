@@ -25,7 +25,7 @@ class Shot(Constraints, frozen=True, forbid_unknown_fields=True, kw_only=True):
 class Storyboard(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A batch with plan-wide options."""
 
-    shots: Annotated[list[Shot], Meta(min_length=1)]
+    shots: list[Shot]
     budget_usd: Annotated[float, Meta(ge=0, le=10_000_000)] | None = None
 
 

@@ -96,6 +96,9 @@ def load_benchmarks(directory: Path) -> BenchmarkData:
         spec = msgspec.yaml.decode((directory / TABLES_FILE).read_bytes(), type=Tables)
     except (OSError, msgspec.ValidationError, msgspec.DecodeError) as exc:
         return BenchmarkData(series={}, models={}, problems=[f"{TABLES_FILE}: {exc}"])
+    bad = _pattern_problems(spec)
+    if bad:
+        return BenchmarkData(series={}, models={}, problems=bad)
     pattern = re.compile(spec.self_reported_pattern)
     pools: _Pools = {}
     for key, table in spec.tables.items():
@@ -104,6 +107,9 @@ def load_benchmarks(directory: Path) -> BenchmarkData:
                 rows = list(csv.DictReader(handle))
         except OSError as exc:
             problems.append(f"{table.file}: cannot read benchmark table ({exc.strerror})")
+            continue
+        except (UnicodeDecodeError, csv.Error) as exc:
+            problems.append(f"{table.file}: not a UTF-8 CSV table ({exc})")
             continue
         for line, row in enumerate(rows, start=2):
             problem = _add_row(pools, key, table, row, pattern)
@@ -118,6 +124,28 @@ def load_benchmarks(directory: Path) -> BenchmarkData:
         models={k: frozenset(v) for k, v in models.items()},
         problems=problems,
     )
+
+
+def _pattern_problems(spec: Tables) -> list[str]:
+    """Every regex in tables.yaml must compile, and split/date patterns need a group."""
+    found: list[str] = []
+    checks = [("self_reported_pattern", spec.self_reported_pattern, 0)]
+    for key, table in spec.tables.items():
+        if "/" in table.file or "\\" in table.file or table.file.startswith("."):
+            found.append(f"{TABLES_FILE}: tables.{key}.file: must be a file name in this folder")
+        for name in ("split_pattern", "date_pattern"):
+            value = getattr(table, name)
+            if value:
+                checks.append((f"tables.{key}.{name}", value, 1))
+    for where, pattern, groups in checks:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            found.append(f"{TABLES_FILE}: {where}: not a valid regex ({exc})")
+            continue
+        if compiled.groups < groups:
+            found.append(f"{TABLES_FILE}: {where}: needs a capturing group")
+    return found
 
 
 def _add_row(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import msgspec
+import yaml
 
 from router.catalog import (
     FailureCatalog,
@@ -34,7 +35,7 @@ from router.susceptibility import (
 )
 
 T = TypeVar("T")
-KNOWN_UNITS = {"USD", "EUR", "CNY", "credits"}
+MAX_YAML_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,14 @@ class _Reader:
             return None
         self.digest.update(name.encode() + b"\0" + data + b"\0")
         try:
+            depth = yaml_depth(data)
+        except yaml.YAMLError as exc:
+            self.add(name, "$", f"not valid YAML: {exc}")
+            return None
+        if depth > MAX_YAML_DEPTH:
+            self.add(name, "$", f"nested {depth} levels deep; at most {MAX_YAML_DEPTH} allowed")
+            return None
+        try:
             return decode_yaml(data, kind)
         except msgspec.ValidationError as exc:
             message, _, where = str(exc).partition(" - at `")
@@ -125,6 +134,22 @@ class _Reader:
         except msgspec.DecodeError as exc:
             self.add(name, "$", f"not valid YAML: {exc}")
         return None
+
+
+def yaml_depth(data: bytes) -> int:
+    """Deepest nesting of a YAML document, read as a stream of events (never recursing).
+
+    PyYAML's C loader recurses per level and crashes the process on absurd depths, so the
+    depth is checked before the document is decoded.
+    """
+    depth = deepest = 0
+    for event in yaml.parse(data, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
 
 
 def _duplicates(ids: Iterable[str]) -> set[str]:

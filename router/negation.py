@@ -8,6 +8,7 @@ A post-cue ("none", "-free") negates the hit right before it ("camera movement: 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from router.rules_model import Negation
@@ -21,7 +22,7 @@ Negated = tuple[Hit, Cue]
 class Scoper:
     """Compiled scope rules for one `Negation` config."""
 
-    __slots__ = ("_end_re", "_linkers", "_words_re")
+    __slots__ = ("_end_re", "_linkers", "_list_end_re", "_list_words_re", "_words_re")
 
     def __init__(self, cfg: Negation) -> None:
         chars = re.escape(cfg.scope_end_chars + "—–")
@@ -30,14 +31,22 @@ class Scoper:
         self._end_re = re.compile(alt)
         self._words_re = re.compile(rf"(?:\W*\w+){{1,{cfg.max_scope_words}}}")
         self._linkers = frozenset(cfg.post_linkers)
+        self._list_end_re = re.compile(f"[{re.escape(cfg.list_end_chars)}]")
+        self._list_words_re = re.compile(rf"(?:\W*\w+){{1,{cfg.max_list_words}}}")
 
-    def scope_end(self, low: str, start: int) -> int:
+    def scope_end(self, low: str, start: int, *, listing: bool = False) -> int:
         """Where the scope of a cue ending at `start` ends (exclusive)."""
+        if not listing and low[start : start + 2].lstrip().startswith(":"):
+            listing = True  # "avoid: text, logos" negates the whole list
+        end_re = self._list_end_re if listing else self._end_re
+        words_re = self._list_words_re if listing else self._words_re
+        if listing:
+            start = low.find(":", start, start + 3) + 1 or start
         limit = len(low)
-        words = self._words_re.match(low, start)
+        words = words_re.match(low, start)
         if words is not None:
             limit = words.end()
-        stop = self._end_re.search(low, start, limit)
+        stop = end_re.search(low, start, limit)
         return stop.start() if stop is not None else limit
 
     def linked(self, gap: str) -> bool:
@@ -51,21 +60,26 @@ def split_negated(
     cues: Sequence[Cue],
     post_cues: Sequence[Cue],
     scoper: Scoper,
+    lists: Sequence[Cue] = (),
 ) -> tuple[list[Hit], list[Negated], list[Cue]]:
     """Split hits into kept and negated; also return the cues that negated something."""
     negated: dict[int, Cue] = {}
     used: list[Cue] = []
-    for cue in cues:
-        end = scoper.scope_end(low, cue[1])
-        if not _has_word(low, cue[1], end):
-            continue
-        used.append(cue)
-        for i, hit in enumerate(hits):
-            if cue[1] <= hit[0] < end and i not in negated:
-                negated[i] = cue
+    listing = set(lists)
+    all_cues = (*cues, *lists)
+    if len(hits) * (len(all_cues) + len(post_cues)) > 400:
+        return _split_sorted(low, hits, all_cues, post_cues, scoper, listing)
+    for cue in all_cues:
+        end = scoper.scope_end(low, cue[1], listing=cue in listing)
+        if _has_word(low, cue[1], end):
+            used.append(cue)
+            for i, hit in enumerate(hits):
+                if cue[1] <= hit[0] < end:
+                    negated.setdefault(i, cue)
     for cue in post_cues:
-        before = _hit_before(low, hits, cue[0], scoper)
-        if before is not None:
+        before = max((i for i, h in enumerate(hits) if h[1] <= cue[0]),
+                     key=lambda i: hits[i][1], default=None)  # fmt: skip
+        if before is not None and scoper.linked(low[hits[before][1] : cue[0]]):
             negated.setdefault(before, cue)
             used.append(cue)
     if not negated:
@@ -74,17 +88,36 @@ def split_negated(
     return kept, [(hits[i], c) for i, c in sorted(negated.items())], used
 
 
+def _split_sorted(
+    low: str,
+    hits: list[Hit],
+    cues: Sequence[Cue],
+    post_cues: Sequence[Cue],
+    scoper: Scoper,
+    listing: set[Cue],
+) -> tuple[list[Hit], list[Negated], list[Cue]]:
+    """`split_negated` for long prompts: bisect sorted hits instead of scanning all pairs."""
+    negated: dict[int, Cue] = {}
+    used: list[Cue] = []
+    order = sorted(range(len(hits)), key=lambda i: hits[i][0])
+    starts = [hits[i][0] for i in order]
+    for cue in cues:
+        end = scoper.scope_end(low, cue[1], listing=cue in listing)
+        if _has_word(low, cue[1], end):
+            used.append(cue)
+            for k in range(bisect_left(starts, cue[1]), bisect_left(starts, end)):
+                negated.setdefault(order[k], cue)
+    by_end = sorted(range(len(hits)), key=lambda i: hits[i][1])
+    ends = [hits[i][1] for i in by_end]
+    for cue in post_cues:
+        k = bisect_right(ends, cue[0]) - 1
+        if k >= 0 and scoper.linked(low[ends[k] : cue[0]]):
+            negated.setdefault(by_end[k], cue)
+            used.append(cue)
+    kept = [h for i, h in enumerate(hits) if i not in negated]
+    return kept, [(hits[i], c) for i, c in sorted(negated.items())], used
+
+
 def _has_word(low: str, start: int, end: int) -> bool:
     """True when the scope holds at least one word, i.e. the cue negates something."""
     return any(ch.isalnum() for ch in low[start:end])
-
-
-def _hit_before(low: str, hits: list[Hit], pos: int, scoper: Scoper) -> int | None:
-    """Index of the hit ending closest before `pos` if only linking text separates them."""
-    best: int | None = None
-    for i, hit in enumerate(hits):
-        if hit[1] <= pos and (best is None or hit[1] > hits[best][1]):
-            best = i
-    if best is None or not scoper.linked(low[hits[best][1] : pos]):
-        return None
-    return best

@@ -24,7 +24,9 @@ from router.risk import FeatureMatch, TriggerRef, class_loads, combined_risk
 
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
 DEFAULT_DURATION_S = 5.0
-IdList = Annotated[list[Annotated[str, Meta(min_length=1, max_length=80)]], Meta(max_length=200)]
+Id = Annotated[str, Meta(min_length=1, max_length=80)]
+IdList = Annotated[list[Id], Meta(max_length=200)]
+AllowList = Annotated[list[Id], Meta(min_length=1, max_length=200)]
 
 
 class Weights(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -43,8 +45,8 @@ class Constraints(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     mode: Mode = "text_to_video"
     audio: bool | None = None
     max_cost_usd: Annotated[float, Meta(ge=0, le=100_000)] | None = None
-    vendors: IdList | None = None
-    models: IdList | None = None
+    vendors: AllowList | None = None
+    models: AllowList | None = None
     exclude: IdList = []
     weights: Weights = Weights()
     top_k: Annotated[int, Meta(ge=1, le=200)] = 5

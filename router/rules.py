@@ -18,6 +18,7 @@ import ahocorasick
 import msgspec
 
 from router.negation import Scoper
+from router.rules_derive import assemble
 from router.rules_model import (
     Analysis,
     Feature,
@@ -29,17 +30,18 @@ from router.rules_model import (
 from router.rules_scan import (
     CUE,
     DIGIT,
+    DROP,
     EXCLUDE,
     GATE,
+    LIST_CUE,
     NOT_CUE,
     NUMBER,
     PHRASE,
     POST,
-    SHADOW,
+    Mark,
     Pattern,
     Scan,
     Tables,
-    assemble,
     matchable,
     matchable_key,
     scan,
@@ -136,6 +138,7 @@ def _keys(
     yield from ((p, (CUE, 0, 0.0), "negation cues") for p in neg.cues)
     yield from ((p, (POST, 0, 0.0), "negation post_cues") for p in neg.post_cues)
     yield from ((p, (NOT_CUE, 0, 0.0), "negation not_cues") for p in neg.not_cues)
+    yield from ((p, (LIST_CUE, 0, 0.0), "negation list_cues") for p in neg.list_cues)
     for word, value in rules.counting.number_words.items():
         yield word, (NUMBER, value, 0.0), "counting number_words"
     for k, pattern in enumerate(patterns):
@@ -145,24 +148,64 @@ def _keys(
 def _automaton(entries: dict[str, list[tuple[int, int, float]]], shadowed: set[int]) -> Any:
     """One automaton over space-padded keys, so every match already sits on word boundaries.
 
-    Each key carries where its word starts and ends relative to the match end, and what it means.
+    Each key's value is (back, right, feature, confidence, extra): where its words start and
+    end relative to the match end, and what it means. A key that is one plain phrase of one
+    feature has extra None (the fast path); others carry all their phrases and marks.
     """
     auto = ahocorasick.Automaton()
+    phrase_of = {
+        text: {a for kind, a, _ in meaning if kind == PHRASE} for text, meaning in entries.items()
+    }
     for text, meaning in entries.items():
         left = " " if _bounded(text[0]) else ""
         right = " " if _bounded(text[-1]) else ""
         key = f"{left}{text}{right}"
         unique = dict.fromkeys(meaning)
         phrases = tuple((a, b) for kind, a, b in unique if kind == PHRASE)
-        marks = tuple((kind, a) for kind, a, _ in unique if kind != PHRASE)
-        if any(a in shadowed for a, _ in phrases):
-            marks += ((SHADOW, 0),)  # tells the scan to look for longer hits around it
-        auto.add_word(key, (len(key) - len(left), len(right), phrases, marks))
+        marks = tuple((kind, a, 0, 0) for kind, a, _ in unique if kind != PHRASE)
+        marks += _drop_marks(text, unique, phrase_of, shadowed)
+        back = len(key) - len(left)
+        if len(phrases) == 1 and not marks:
+            auto.add_word(key, (back, len(right), phrases[0][0], phrases[0][1], None))
+        else:
+            auto.add_word(key, (back, len(right), -1, 0.0, (phrases, marks)))
     for digit in "0123456789":
         # A number's first digit after a word boundary; the digit regex reads the rest.
-        auto.add_word(f" {digit}", (1, 0, (), ((DIGIT, 0),)))
+        auto.add_word(f" {digit}", (1, 0, -1, 0.0, ((), ((DIGIT, 0, 0, 0),))))
     auto.make_automaton()
     return auto
+
+
+def _drop_marks(
+    text: str,
+    meaning: dict[tuple[int, int, float], None],
+    phrase_of: dict[str, set[int]],
+    shadowed: set[int],
+) -> tuple[Mark, ...]:
+    """DROP marks for the phrase hits this key cancels, found once here instead of per prompt:
+    hits of a feature it excludes ("pan" in "frying pan") and shadowed hits nested in it when
+    it is a phrase of another feature ("movement" in "camera movement")."""
+    excluded = {a for kind, a, _ in meaning if kind == EXCLUDE}
+    own = {a for kind, a, _ in meaning if kind == PHRASE}
+    if not excluded and not (own and shadowed):
+        return ()
+    out: list[Mark] = []
+    for start, end in _word_spans(text):
+        inner = phrase_of.get(text[start:end], ())
+        whole = end - start == len(text)
+        for g in inner:
+            if g in excluded or (g in shadowed and not whole and own - {g}):
+                out.append((DROP, g, start, end))
+    return tuple(out)
+
+
+def _word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Every run of whole words in a normalised key, as offsets."""
+    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == " ")]
+    ends = [*(i for i, ch in enumerate(text) if ch == " "), len(text)]
+    for i, s in enumerate(starts):
+        for e in ends[i:]:
+            yield s, e
 
 
 def _bounded(ch: str) -> bool:

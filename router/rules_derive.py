@@ -1,47 +1,82 @@
-"""Features derived from other hits: opposites of negations, implications, counts of features,
-requested duration and prompt size. Runs after the scan on the per-feature hit lists.
+"""Per-feature aggregation of one prompt's hits: derived features (opposites of negations,
+implications, counts of features, requested duration, prompt size), merged spans, confidence
+and the result Structs. Runs after the scan.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from router.negation import Hit
+from router.negation import Hit, Negated
+from router.rules_model import Analysis, FeatureHit, NegatedMention, Span
 
 if TYPE_CHECKING:
     from router.rules_scan import Scan, Tables
+
+_BMP_MAX = 0xFFFF
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def assemble(
+    t: Tables, found: Scan, prompt: str, duration_s: float | None, version: str
+) -> Analysis:
+    """Aggregate hits per feature, add derived features, build the result Structs."""
+    per: dict[int, list[Hit]] = {}
+    for h in found.hits:
+        group = per.get(h[2])
+        if group is None:
+            per[h[2]] = [h]
+        else:
+            group.append(h)
+    words = len(prompt.split())
+    derive(t, per, found, duration_s, words)
+    astral = utf16_converter(prompt)
+    emit, ids, rank = t.emit, t.ids, t.rank
+    features = []
+    for i in sorted(per, key=rank.__getitem__):
+        if emit[i]:
+            spans, conf = _merge(per[i])
+            utf16 = spans if astral is None else to_utf16(spans, astral)
+            features.append(FeatureHit(id=ids[i], confidence=conf, spans=spans, spans_utf16=utf16))
+    return Analysis(
+        features=features,
+        negated=_negated_mentions(t, found.negated) if found.negated else [],
+        duration_s=max((d for _, d in found.durations), default=None),
+        word_count=words,
+        rules_version=version,
+    )
 
 
 def derive(
     t: Tables, per: dict[int, list[Hit]], found: Scan, duration_s: float | None, words: int
 ) -> None:
     """Add derived features to `per` (feature index -> hits), in place."""
-    rules = t.rules
-    _drop_thin(t, per)
+    if t.thin:
+        _drop_thin(t, per)
     for h, cue in found.negated:
         opp = t.opposite[h[2]]
         if opp >= 0:
             span = (min(cue[0], h[0]), max(cue[1], h[1]))
             per.setdefault(opp, []).append((span[0], span[1], opp, h[3]))
-    neg = rules.negation
     if found.cues:
-        idx = t.index[neg.feature]
-        per.setdefault(idx, []).extend((s, e, idx, neg.confidence) for s, e in found.cues)
-    _duration(t, per, found, duration_s)
+        idx, conf = t.negation_idx, t.rules.negation.confidence
+        per.setdefault(idx, []).extend((s, e, idx, conf) for s, e in found.cues)
+    if found.durations or duration_s is not None:
+        _duration(t, per, found, duration_s)
     # Count before implications: "she" is not a second subject, a dolly zoom is one camera move.
     _distinct(t, per, found.low)
     _implies(t, per)
-    for i in [i for i in per if t.requires[i]]:
+    for i in t.needing & per.keys():
         if not any(j in per for j in t.requires[i]):
             del per[i]
-    size = rules.prompt_size
+    size = t.rules.prompt_size
     if words > size.long_over_words:
-        per.setdefault(t.index[size.long_feature], []).append(
-            (0, 0, t.index[size.long_feature], size.confidence)
-        )
-    many = [t.index[x] for x in size.many_of if t.index[x] in per]
-    if len(many) >= size.many_min_distinct:
-        idx = t.index[size.many_feature]
+        idx = t.long_idx
+        per.setdefault(idx, []).append((0, 0, idx, size.confidence))
+    if len(t.many_of & per.keys()) >= size.many_min_distinct:
+        idx = t.many_idx
         per[idx] = [(0, 0, idx, size.confidence)]  # a whole-prompt property: nothing to underline
 
 
@@ -49,10 +84,12 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
     """Fire a feature when enough of its listed features (or distinct words naming them) fire."""
     for i, of, least, mentions in t.distinct:
         fired = [j for j in of if j in per]
+        if not fired or (not mentions and len(fired) < least):
+            continue
         hits = [h for j in fired for h in per[j]]
-        count = len(_words(hits, low)) if mentions else len(fired)
-        if count >= least:
-            per.setdefault(i, []).extend((h[0], h[1], i, h[3]) for h in hits)
+        if mentions and (len(hits) < least or len(_words(hits, low)) < least):
+            continue
+        per.setdefault(i, []).extend((h[0], h[1], i, h[3]) for h in hits)
 
 
 def _words(hits: list[Hit], low: str) -> set[str]:
@@ -68,14 +105,14 @@ def _words(hits: list[Hit], low: str) -> set[str]:
 
 def _drop_thin(t: Tables, per: dict[int, list[Hit]]) -> None:
     """Features needing several distinct hits (style-word soup) fire only when they have them."""
-    for i in [i for i in per if t.min_hits[i] > 1]:
+    for i in t.thin & per.keys():
         if len({(h[0], h[1]) for h in per[i]}) < t.min_hits[i]:
             del per[i]
 
 
 def _duration(t: Tables, per: dict[int, list[Hit]], found: Scan, duration_s: float | None) -> None:
     d = t.rules.durations
-    idx = t.index[d.feature]
+    idx = t.duration_idx
     long_spans = [
         (s, e, idx, d.confidence) for (s, e), sec in found.durations if sec > d.long_over_s
     ]
@@ -87,11 +124,71 @@ def _duration(t: Tables, per: dict[int, list[Hit]], found: Scan, duration_s: flo
 
 def _implies(t: Tables, per: dict[int, list[Hit]]) -> None:
     """Close `per` under `implies` (a crowd is people; a count of three is several subjects)."""
-    todo = [i for i in per if t.implies[i]]
+    todo = list(t.implying & per.keys())
+    implies = t.implies
     while todo:
         i = todo.pop()
-        for j in t.implies[i]:
-            new = j not in per
-            per.setdefault(j, []).extend((h[0], h[1], j, h[3]) for h in per[i])
-            if new and t.implies[j]:
-                todo.append(j)
+        src = per[i]
+        for j in implies[i]:
+            group = per.get(j)
+            if group is None:
+                per[j] = [(h[0], h[1], j, h[3]) for h in src]
+                if implies[j]:
+                    todo.append(j)
+            else:
+                group.extend([(h[0], h[1], j, h[3]) for h in src])
+
+
+def _merge(hits: list[Hit]) -> tuple[list[Span], float]:
+    """Spans not nested in another span of the feature, and the noisy-OR of their confidences."""
+    if len(hits) == 1:
+        s, e, _, c = hits[0]
+        return ([(s, e)] if e > s else []), c
+    hits.sort()
+    spans: list[Span] = []
+    miss = 1.0
+    last_s = last_e = -1
+    best = 0.0
+    for s, e, _, c in hits:
+        if s == last_s:  # same start, sorted by end: this one is longer
+            last_e = e
+            if c > best:
+                best = c
+            continue
+        if e <= last_e:
+            continue  # nested in the previous span
+        if last_e > last_s:
+            spans.append((last_s, last_e))
+        miss *= 1.0 - best
+        last_s, last_e, best = s, e, c
+    if last_e > last_s:
+        spans.append((last_s, last_e))
+    miss *= 1.0 - best
+    return spans, round(1.0 - miss, 3)
+
+
+def _negated_mentions(t: Tables, negated: list[Negated]) -> list[NegatedMention]:
+    """One mention per negated phrase (the outermost), named by a public feature id."""
+    out: list[NegatedMention] = []
+    for h, cue in sorted(negated, key=lambda n: (n[0][0], -n[0][1])):
+        fid = t.report_as[h[2]]
+        if fid is None:
+            continue
+        if out and out[-1].feature == fid and h[1] <= out[-1].span[1]:
+            continue  # "fast" inside "fast motion"
+        out.append(NegatedMention(feature=fid, span=(h[0], h[1]), cue_span=cue))
+    return out
+
+
+def utf16_converter(prompt: str) -> list[int] | None:
+    """Positions of astral characters (2 UTF-16 units each), or None when offsets agree."""
+    if prompt.isascii() or ord(max(prompt)) <= _BMP_MAX:
+        return None
+    return [m.start() for m in _ASTRAL_RE.finditer(prompt)]
+
+
+def to_utf16(spans: list[Span], astral: list[int] | None) -> list[Span]:
+    """Code-point spans to UTF-16 code-unit spans."""
+    if astral is None:
+        return spans
+    return [(s + bisect_left(astral, s), e + bisect_left(astral, e)) for s, e in spans]

@@ -81,6 +81,11 @@ class Negation(RulesBase, frozen=True, kw_only=True):
     post_linkers: list[str] = msgspec.field(default_factory=lambda: ["", ":", "-", "="])
     not_cues: list[Phrase] = []
     """Phrases that contain a cue but negate nothing ("no matter", "not only")."""
+    list_cues: list[Phrase] = []
+    """Cues that negate a whole list up to the end of the sentence ("negative prompt: a, b, c");
+    a plain cue followed by a colon ("avoid: text, logos") does too."""
+    list_end_chars: str = ".;!?\n"
+    max_list_words: Annotated[int, Meta(ge=1, le=100)] = 40
     scope_end_chars: str = ",;.:!?\n"
     scope_end_words: list[Phrase] = []
     max_scope_words: Annotated[int, Meta(ge=1, le=20)] = 5

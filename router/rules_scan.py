@@ -14,11 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from router.negation import Cue, Hit, Negated, Scoper, split_negated
-from router.rules_derive import derive
-from router.rules_model import Analysis, FeatureHit, FeatureRules, NegatedMention, Span
-from router.rules_numbers import DIGITS_RE, NumberScanner, timestamps
+from router.rules_model import (
+    Analysis,
+    Feature,
+    FeatureHit,
+    FeatureRules,
+    NegatedMention,
+    Span,
+)
+from router.rules_numbers import DIGITS_RE, NumberScanner, timestamp_at
 
-PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE, SHADOW = range(9)
+PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE, DROP, LIST_CUE = range(10)
 # What the automaton reads: punctuation and line breaks become spaces (same offsets), so a
 # space-padded key only matches whole words and "slow-motion" reads as "slow motion".
 _SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c" + "—–‐‑“”‘’…«»¡¿·•„‚′″"
@@ -30,6 +36,11 @@ _SPEAKER_RE = re.compile(r"(?:^|[\s.;])[^\W\d_]+(?:\s\d+)?\s*(?:\([^)]*\))?\s*:\
 # (regex, gates, feature index, confidence, how): how -1 = anchored at the gate, 0 = search
 # the prompt once, n > 0 = search n characters either side of each gate.
 Pattern = tuple[re.Pattern[str], tuple[str, ...], int, float, int]
+# A mark on an automaton key: (kind, value, start, end). The value is a feature or pattern
+# index or a number; start/end are offsets inside the key (used by DROP marks only).
+Mark = tuple[int, int, int, int]
+# What a key means beyond one plain phrase: every (feature, confidence) and every mark.
+Extra = tuple[tuple[tuple[int, float], ...], tuple[Mark, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,17 @@ class Tables:
     index: dict[str, int]
     quotes_re: re.Pattern[str]
     speech_re: re.Pattern[str] | None
+    report_as: tuple[str | None, ...]
+    """The public id a negated mention is reported under (helpers map to what they imply)."""
+    negation_idx: int
+    duration_idx: int
+    long_idx: int
+    many_idx: int
+    thin: frozenset[int]
+    """Features with min_hits > 1, implying others, or requiring others (checked per prompt)."""
+    implying: frozenset[int]
+    needing: frozenset[int]
+    many_of: frozenset[int]
 
     @classmethod
     def build(
@@ -88,7 +110,23 @@ class Tables:
             index=index,
             quotes_re=re.compile(_QUOTES_RE.pattern % (n, n, n)),
             speech_re=re.compile(rf"(?<!\w)(?:{speech})(?!\w)") if speech else None,
+            report_as=tuple(_public(f, fs, index) for f in fs),
+            negation_idx=index[rules.negation.feature],
+            duration_idx=index[rules.durations.feature],
+            long_idx=index[rules.prompt_size.long_feature],
+            many_idx=index[rules.prompt_size.many_feature],
+            thin=frozenset(i for i, f in enumerate(fs) if f.min_hits > 1),
+            implying=frozenset(i for i, f in enumerate(fs) if f.implies),
+            needing=frozenset(i for i, f in enumerate(fs) if f.requires),
+            many_of=frozenset(index[x] for x in rules.prompt_size.many_of),
         )
+
+
+def _public(f: Feature, fs: list[Feature], index: dict[str, int]) -> str | None:
+    """A feature's own id if it is emitted, else the first emitted feature it implies."""
+    if f.emit:
+        return f.id
+    return next((x for x in f.implies if fs[index[x]].emit), None)
 
 
 def _ranks(ids: list[str]) -> tuple[int, ...]:
@@ -123,22 +161,24 @@ def lower_same_length(prompt: str) -> str:
 
 @dataclass(slots=True)
 class _Pass:
-    """Working state of one prompt's scan."""
+    """Working state of one prompt's rare-path work (marks: cues, numbers, exclusions...)."""
 
     low: str
     hits: list[Hit]
     durations: list[tuple[Span, float]] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     posts: list[Cue] = field(default_factory=list)
-    shadow: bool = False
+    lists: list[Cue] = field(default_factory=list)
+    auto: int = 0
+    """How many leading `hits` come from automaton phrases (the rest from regexes/numbers)."""
 
 
 def matchable(low: str) -> str:
     """Lowercased prompt -> automaton text: non-word characters as spaces, one pad each side."""
-    text = low.translate(_TO_SPACE)
-    if not text.isascii():
-        text = _NON_WORD_RE.sub(" ", text)  # emoji and other symbols are boundaries too
-    return f" {text} "
+    if low.isascii():
+        return f" {low.translate(_TO_SPACE)} "
+    # One regex pass covers every separator; str.translate has no fast path for non-ASCII text.
+    return f" {_NON_WORD_RE.sub(' ', low)} "
 
 
 def matchable_key(phrase: str) -> str:
@@ -150,24 +190,50 @@ def matchable_key(phrase: str) -> str:
 
 
 def scan(auto: Any, t: Tables, prompt: str) -> Scan:
-    """One automaton pass plus the few regexes; then context exclusions and negation."""
+    """One automaton pass plus the few regexes; then context exclusions and negation.
+
+    Most automaton values are one phrase of one feature with nothing else to do (`extra` is
+    None): those become hits with no further work. The rest (cues, numbers, exclusions, regex
+    gates, shadowing containers) are set aside for `_apply_marks`.
+    """
     low = lower_same_length(prompt)
-    hits, marks = _collect(auto, low)
-    quoted = _quotes(t, low, hits) if '"' in low or "“" in low or "'" in low else []
-    p = _Pass(low, hits)
+    hits: list[Hit] = []
+    add = hits.append
+    special: list[tuple[int, int, Extra]] = []
+    for end, (back, right, fidx, conf, extra) in auto.iter(matchable(low)):
+        if extra is None:
+            add((end - back, end - right, fidx, conf))
+        else:
+            special.append((end - back, end - right, extra))
+    has_quote = '"' in low or "“" in low or "'" in low
+    if not special and not has_quote:
+        return Scan(low, hits, [], [], [])
+    return _rare(t, low, hits, special, has_quote)
+
+
+def _rare(
+    t: Tables, low: str, hits: list[Hit], special: list[tuple[int, int, Extra]], has_quote: bool
+) -> Scan:
+    """Everything beyond plain phrase hits: quotes, marks, timestamps, negation."""
+    add = hits.append
+    marks: list[tuple[int, int, int, Mark]] = []
+    for s, e, (phrases, kinds) in special:
+        for fidx, conf in phrases:
+            add((s, e, fidx, conf))
+        for mark in kinds:
+            marks.append((mark[0], s, e, mark))
+    p = _Pass(low, hits, auto=len(hits))
+    quoted = _quotes(t, low, hits) if has_quote else []
     if marks:
         _apply_marks(t, p, marks)
-    if ":" in low:
-        p.durations.extend(timestamps(low))
     if quoted:
         # Words inside quotes are text to render: "5-MINUTE PANCAKES" is no clip length,
         # "NO MORE WAR" no negation.
         p.durations = [d for d in p.durations if not _inside(d[0][0], quoted)]
         p.cues = [c for c in p.cues if not _inside(c[0], quoted)]
-    if p.shadow:
-        p.hits = _unshadow(t, p.hits)
-    if p.cues or p.posts:
-        kept, negated, used = split_negated(low, p.hits, p.cues, p.posts, t.scoper)
+        p.lists = [c for c in p.lists if not _inside(c[0], quoted)]
+    if p.cues or p.posts or p.lists:
+        kept, negated, used = split_negated(low, p.hits, p.cues, p.posts, t.scoper, p.lists)
         return Scan(low, kept, negated, used, p.durations)
     return Scan(low, p.hits, [], [], p.durations)
 
@@ -176,43 +242,55 @@ def _inside(pos: int, spans: list[Span]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _collect(auto: Any, low: str) -> tuple[list[Hit], list[tuple[int, int, int, int]]]:
-    """The automaton pass: phrase hits, and marks (cues, exclusions, numbers) for later passes."""
-    hits: list[Hit] = []
-    marks: list[tuple[int, int, int, int]] = []
-    for end, (back, right, phrases, kinds) in auto.iter(matchable(low)):
-        s = end - back
-        e = end - right
-        for fidx, conf in phrases:
-            hits.append((s, e, fidx, conf))
-        for kind, a in kinds:
-            marks.append((kind, s, e, a))
-    return hits, marks
+def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, Mark]]) -> None:
+    """Context exclusions, negation cues, numbers, regex gates and cancelled phrase hits.
 
-
-def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, int]]) -> None:
-    """Context exclusions, negation cues, numbers and regex gates found by the automaton."""
+    Phrase hits an exclusion or a longer key cancels were worked out at compile time (DROP
+    marks); only hits from regexes, numbers and quotes (after `p.auto` hits) need the span test.
+    """
     not_cues = [(s, e) for kind, s, e, _ in marks if kind == NOT_CUE]
     excludes: dict[int, list[Span]] = {}
+    drop: set[tuple[int, int, int]] = set()
     searched: set[int] = set()
-    for kind, s, e, a in marks:
-        if kind == EXCLUDE:
+    for kind, s, e, mark in marks:
+        a = mark[1]
+        if kind == DROP:
+            drop.add((s + mark[2], s + mark[3], a))
+        elif kind == EXCLUDE:
             excludes.setdefault(a, []).append((s, e))
-        elif kind in {CUE, POST}:
+        elif kind in _CUE_KINDS:
             if not any(xs <= s and e <= xe for xs, xe in not_cues):
-                (p.cues if kind == CUE else p.posts).append((s, e))
+                (p.cues if kind == CUE else p.posts if kind == POST else p.lists).append((s, e))
         elif kind == NUMBER:
             _number(t, p, (s, e), float(a), digits=False)
         elif kind == DIGIT:
-            m = DIGITS_RE.match(p.low, s)
-            if m is not None:
-                _number(t, p, (s, m.end()), float(m.group(1)), digits=True)
+            _digits(t, p, s)
         elif kind == GATE and a not in searched:
             _pattern(t.patterns[a], p, s, searched, a)
-        elif kind == SHADOW:
-            p.shadow = True
-    if excludes:
-        p.hits = [h for h in p.hits if h[2] not in excludes or not _within(h, excludes[h[2]])]
+    if drop:
+        dropped = {d[2] for d in drop}
+        auto = [h for h in p.hits[: p.auto] if h[2] not in dropped or h[:3] not in drop]
+        p.hits[: p.auto] = auto
+        p.auto = len(auto)
+    if excludes and len(p.hits) > p.auto:
+        rest = p.hits[p.auto :]
+        p.hits[p.auto :] = [
+            h for h in rest if h[2] not in excludes or not _within(h, excludes[h[2]])
+        ]
+
+
+def _digits(t: Tables, p: _Pass, s: int) -> None:
+    """Digits at a word start: a count, a duration, or the end of a "0:06-0:10" time range."""
+    m = DIGITS_RE.match(p.low, s)
+    if m is not None:
+        _number(t, p, (s, m.end()), float(m.group(1)), digits=True)
+        return
+    found = timestamp_at(p.low, s)
+    if found is not None:
+        p.durations.append(found)
+
+
+_CUE_KINDS = frozenset({CUE, POST, LIST_CUE})
 
 
 def _within(h: Hit, spans: list[Span]) -> bool:
@@ -256,103 +334,45 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
     q = t.rules.quotes
     text_idx, speech_idx = t.index[q.text_feature], t.index[q.speech_feature]
     spans: list[Span] = []
-    for m in t.quotes_re.finditer(low):
-        s = m.start()
+    for s, end in _quoted(t.quotes_re, low):
         window = low[max(0, s - q.speech_window) : s]
         text_near = any(h[2] == text_idx and s - q.speech_window <= h[1] <= s for h in hits)
         is_speech = not text_near and (
             (t.speech_re is not None and t.speech_re.search(window) is not None)
-            or (q.speaker_labels and _SPEAKER_RE.search(window) is not None)
+            or (
+                q.speaker_labels
+                and window.rstrip().endswith(":")
+                and _SPEAKER_RE.search(window) is not None
+            )
         )
-        hits.append((s, m.end(), speech_idx if is_speech else text_idx, q.confidence))
-        spans.append((s, m.end()))
+        hits.append((s, end, speech_idx if is_speech else text_idx, q.confidence))
+        spans.append((s, end))
     return spans
 
 
-def _unshadow(t: Tables, hits: list[Hit]) -> list[Hit]:
-    """Drop helper hits nested in a longer hit of another feature ("movement" in "camera ...")."""
-    return [
-        h
-        for h in hits
-        if not t.shadowed[h[2]]
-        or not any(
-            o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0]
-            for o in hits
-        )
-    ]
-
-
-def utf16_converter(prompt: str) -> list[int] | None:
-    """Positions of astral characters (2 UTF-16 units each), or None when offsets agree."""
-    if prompt.isascii():
-        return None
-    astral = [m.start() for m in _ASTRAL_RE.finditer(prompt)]
-    return astral or None
-
-
-def to_utf16(spans: list[Span], astral: list[int] | None) -> list[Span]:
-    """Code-point spans to UTF-16 code-unit spans."""
-    if astral is None:
-        return spans
-    return [(s + bisect_left(astral, s), e + bisect_left(astral, e)) for s, e in spans]
-
-
-def assemble(
-    t: Tables, found: Scan, prompt: str, duration_s: float | None, version: str
-) -> Analysis:
-    """Aggregate hits per feature, add derived features, build the result Structs."""
-    per: dict[int, list[Hit]] = {}
-    for h in found.hits:
-        group = per.get(h[2])
-        if group is None:
-            per[h[2]] = [h]
-        else:
-            group.append(h)
-    words = len(prompt.split())
-    derive(t, per, found, duration_s, words)
-    astral = utf16_converter(prompt)
-    emit, ids = t.emit, t.ids
-    features = []
-    for i in sorted(per, key=t.rank.__getitem__):
-        if emit[i]:
-            spans, conf = _merge(per[i])
-            utf16 = spans if astral is None else to_utf16(spans, astral)
-            features.append(FeatureHit(id=ids[i], confidence=conf, spans=spans, spans_utf16=utf16))
-    negated = [
-        NegatedMention(feature=ids[h[2]], span=(h[0], h[1]), cue_span=c)
-        for h, c in found.negated
-        if emit[h[2]]
-    ]
-    return Analysis(
-        features=features,
-        negated=negated,
-        duration_s=max((d for _, d in found.durations), default=None),
-        word_count=words,
-        rules_version=version,
-    )
-
-
-def _merge(hits: list[Hit]) -> tuple[list[Span], float]:
-    """Spans not nested in another span of the feature, and the noisy-OR of their confidences."""
-    if len(hits) == 1:
-        s, e, _, c = hits[0]
-        return ([(s, e)] if e > s else []), c
-    spans: list[Span] = []
-    miss = 1.0
-    last_s = last_e = -1
-    best = 0.0
-    for s, e, _, c in sorted(hits):
-        if s == last_s:  # same start, sorted by end: this one is longer
-            last_e = e
-            best = max(best, c)
+def _quoted(rx: re.Pattern[str], low: str) -> list[Span]:
+    """`rx.finditer(low)` spans, trying the regex only where a quote mark is (every branch
+    starts with one), which is far cheaper than letting it scan the whole prompt."""
+    starts = sorted(i for ch in _QUOTE_CHARS for i in _positions(low, ch))
+    out: list[Span] = []
+    reach = 0
+    for i in starts:
+        if i < reach:
             continue
-        if e <= last_e:
-            continue  # nested in the previous span
-        if last_e > last_s:
-            spans.append((last_s, last_e))
-        miss *= 1.0 - best
-        last_s, last_e, best = s, e, c
-    if last_e > last_s:
-        spans.append((last_s, last_e))
-    miss *= 1.0 - best
-    return spans, round(1.0 - miss, 3)
+        m = rx.match(low, i)
+        if m is not None:
+            out.append((i, m.end()))
+            reach = m.end()
+    return out
+
+
+_QUOTE_CHARS = ('"', "“", "'")
+
+
+def _positions(text: str, ch: str) -> list[int]:
+    out: list[int] = []
+    i = text.find(ch)
+    while i >= 0:
+        out.append(i)
+        i = text.find(ch, i + 1)
+    return out

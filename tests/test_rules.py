@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import msgspec
@@ -365,3 +366,38 @@ def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(RulesError, match=r"\$\.negation"):
         load_rules(bad)
+
+
+def test_list_negation_covers_the_whole_list(matcher: Matcher) -> None:
+    a = matcher.analyze("Negative prompt: blurry, text, watermark. A red fox in snow.")
+    assert "text.render" not in ids(a)
+    assert {"subject.animal", "attribute.color", "prompt.negation"} <= ids(a)
+    b = matcher.analyze("avoid: text, logos, subtitles")
+    assert "text.render" not in ids(b) and "prompt.negation" in ids(b)
+
+
+def test_negated_mentions_use_public_ids_once(matcher: Matcher) -> None:
+    a = matcher.analyze("no animals, no people, avoid fast motion")
+    assert [n.feature for n in a.negated] == ["subject.animal", "subject.human", "motion.fast"]
+    assert not {"subject.animal", "subject.human", "motion.fast"} & ids(a)
+
+
+def test_quoted_words_are_not_cues_or_durations(matcher: Matcher) -> None:
+    a = matcher.analyze('a protester holds a sign reading "NO MORE WAR"')
+    assert "prompt.negation" not in ids(a) and "text.render" in ids(a)
+
+
+def test_negation_opposites_fire_only_for_generic_mentions(matcher: Matcher) -> None:
+    assert "motion.still" in ids(matcher.analyze("no movement at all, a quiet lake"))
+    assert "motion.still" not in ids(matcher.analyze("no motion blur, a fox"))
+    assert "motion.still" not in ids(matcher.analyze("avoid fast motion, a red car"))
+
+
+def test_long_adversarial_prompts_stay_fast(matcher: Matcher) -> None:
+    # Negation, shadowing and post-cue passes bisect instead of scanning all pairs.
+    for chunk in ("no ", "movement ", "camera movement: none ", "no camera movement, slow pan "):
+        prompt = (chunk * 4000)[:10_000]
+        started = time.perf_counter()
+        a = matcher.analyze(prompt)
+        assert time.perf_counter() - started < 1.0
+        assert a.word_count == len(prompt.split())

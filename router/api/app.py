@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from router import __version__
 from router.api import catalog_routes, engine_routes, graph_routes, ops, report_routes, web_routes
+from router.api.openapi import strict_openapi
 from router.api.problems import problem_response
 from router.graph import build_graph
 from router.learning import Outcomes
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         request_max_body_size=64 * 1024,
         debug=False,
     )
+    strict_openapi(app)
     app.state.holder = holder
     app.state[graph_routes.STATE_KEY] = build_graph(holder.current)
     app.state.settings = settings

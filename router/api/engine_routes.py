@@ -109,8 +109,6 @@ async def route_batch_handler(
     final `{"summary": ...}` line.
     """
     board = data if isinstance(data, Storyboard) else Storyboard(shots=data)
-    if not board.shots:
-        raise _api_error(RequestError(400, "shots", "must contain at least one shot"))
     if len(board.shots) > 10_000:
         raise ApiError(
             413,

@@ -21,6 +21,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from router.api.problems import ApiError, FieldError
 from router.graph import FailureGraph, build_graph, export_graphml, export_json
 from router.graph_queries import (
+    RELATED_KINDS,
     Equivalents,
     Exposure,
     GraphError,
@@ -46,6 +47,8 @@ MAX_LIST = 1_000  # characters in a comma-separated query parameter
 T = TypeVar("T")
 Order = Literal["asc", "desc"]
 Limit = Annotated[int, QueryParameter(ge=1, le=50)]
+_KIND = "(?:" + "|".join(RELATED_KINDS) + ")"
+KINDS_PATTERN = rf"^{_KIND}(,{_KIND})*$"
 
 
 class NodeLinkGraph(msgspec.Struct, frozen=True):
@@ -95,9 +98,9 @@ async def related_failures(
     graph: NamedDependency[FailureGraph],
     *,
     failure_id: FromPath[str],
-    depth: FromQuery[int] = 2,
+    depth: Annotated[int, QueryParameter(ge=1, le=3)] = 2,
     vendor: FromQuery[str | None] = None,
-    kinds: FromQuery[str | None] = None,
+    kinds: Annotated[str | None, QueryParameter(pattern=KINDS_PATTERN, max_length=MAX_LIST)] = None,
     limit: Limit = 50,
 ) -> Related:
     """Failures related to a class or a model's manifestation (`manifest:<model>:<class>`).
@@ -134,18 +137,11 @@ def _export(state: State, graph: FailureGraph, fmt: str) -> bytes:
 async def export_graph(
     graph: NamedDependency[FailureGraph],
     state: State,
-    fmt: Annotated[str, QueryParameter(name="format")] = "json",
+    format: FromQuery[Literal["json", "graphml"]] = "json",
 ) -> Response[bytes]:
     """The whole graph: node-link JSON (`format=json`) or GraphML (`format=graphml`)."""
-    if fmt not in {"json", "graphml"}:
-        raise ApiError(
-            400,
-            f"format: must be 'json' or 'graphml' (got {fmt!r})",
-            "invalid-parameter",
-            [FieldError("format", "must be 'json' or 'graphml'")],
-        )
-    media = GRAPHML if fmt == "graphml" else "application/json"
-    return Response(_export(state, graph, fmt), media_type=media)
+    media = GRAPHML if format == "graphml" else "application/json"
+    return Response(_export(state, graph, format), media_type=media)
 
 
 @get("/v1/graph/equivalents/{failure_id:str}", tags=["graph"])
@@ -188,7 +184,7 @@ async def graph_path(
     *,
     source: FromQuery[str],
     target: FromQuery[str],
-    kinds: FromQuery[str | None] = None,
+    kinds: Annotated[str | None, QueryParameter(pattern=KINDS_PATTERN, max_length=MAX_LIST)] = None,
 ) -> PathResult:
     """The strongest chain of relations between two failures, each hop explained."""
     return _answer(path, graph, source, target, _split(kinds, "kinds"))

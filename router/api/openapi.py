@@ -225,3 +225,16 @@ def strict_openapi(app: Litestar, key_guards: tuple[object, ...] = (require_api_
             type="http", scheme="bearer", description="A key from AVA_ROUTER_API_KEYS."
         )
         components.security_schemes = schemes
+    _document_graphml(schema)
+
+
+def _document_graphml(schema: OpenAPI) -> None:
+    """`GET /v1/graph?format=graphml` answers XML: document it beside the JSON form."""
+    item = (schema.paths or {}).get("/v1/graph")
+    if item is None or item.get is None or not item.get.responses:
+        return
+    ok = item.get.responses.get("200")
+    if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+        ok.content["application/graphml+xml"] = OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, description="GraphML (format=graphml)")
+        )

@@ -97,6 +97,9 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         detail = (
             "; ".join(f"{e.field}: {e.message}" for e in errors) or "the request body is invalid"
         )
+    elif isinstance(exc, RecursionError):
+        status, slug, errors = 400, "invalid-request", [FieldError("body", "nested too deeply")]
+        detail = "body: the JSON is nested too deeply"
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         slug = TITLES.get(status, "error").lower().replace(" ", "-")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
@@ -201,11 +201,19 @@ async def list_reports(
     request: Request[Any, Any, State],
     catalog: NamedDependency[Catalog],
     report_store: NamedDependency[ReportStore],
-    since: FromQuery[datetime | None] = None,
+    since: Annotated[
+        str | None,
+        QueryParameter(
+            description="ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z",
+            pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$",
+            max_length=40,
+        ),
+    ] = None,
     vendor: FromQuery[str | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> ReportHistory:
     """The calling key's own reports (its personal failure history), newest first."""
+    after = _parse_since(since)
     vendor_id = None
     if vendor is not None:
         found = catalog.vendor(vendor)
@@ -213,9 +221,19 @@ async def list_reports(
             raise _api_error(RequestError(404, "vendor", f"unknown vendor {vendor!r}"))
         vendor_id = found.id
     rows = await _stored(
-        lambda: report_store.history(request.state.key_id, since, vendor_id, limit)
+        lambda: report_store.history(request.state.key_id, after, vendor_id, limit)
     )
     return ReportHistory(count=len(rows), reports=rows)
+
+
+def _parse_since(since: str | None) -> datetime | None:
+    if since is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(since)
+    except ValueError:
+        raise _api_error(RequestError(400, "since", "must be an ISO 8601 date-time")) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _model_stat(
