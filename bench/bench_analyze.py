@@ -25,6 +25,7 @@ from router.rules import Matcher, compile_rules, expand, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "catalog" / "features.yaml"
 LABELLED = ROOT / "tests" / "data" / "features_labelled.jsonl"
+# fmt: off
 SUBJECTS = [
     "a young woman in a red raincoat", "an old fisherman with a grey beard", "two kids",
     "a golden retriever", "a tired barista", "a crowd of commuters", "a small robot",
@@ -83,6 +84,7 @@ DETAILS = [
     "Two dogs play tug of war with a rope.", "The mirror reflects her face.",
     "Five people sit around a table.", "The car speeds down the road.", "🎬 東京の夜",
 ]
+# fmt: on
 
 
 def sentence(rng: random.Random) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated
 
 import msgspec
@@ -152,6 +154,18 @@ def _fit_budget(
     return downgraded
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Large batches allocate many short-lived objects: pause the cyclic GC while routing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _shot_plan(
     index: int, shot: Shot, choice: Candidate | None, downgraded: bool, route: RouteResult
 ) -> ShotPlan:
@@ -173,11 +187,15 @@ def _shot_plan(
 
 def plan(shots: Sequence[Shot], route_one: Router, budget_usd: float | None = None) -> Plan:
     """Route every shot (in order), apply continuity groups, then fit the budget if one is given."""
-    # Route against every model so groups and the budget can fall back beyond each shot's top_k.
-    routes = [route_one(msgspec.structs.replace(shot, top_k=200)) for shot in shots]
+    units = _units(shots)
+    # Groups and budgets may fall back beyond a shot's top_k: only then rank every model.
+    widen = budget_usd is not None or any(len(u) > 1 for u in units)
+    with _gc_paused():
+        routes = [
+            route_one(msgspec.structs.replace(shot, top_k=200) if widen else shot) for shot in shots
+        ]
     choices: list[Candidate | None] = [r.candidates[0] if r.candidates else None for r in routes]
     notes: list[str] = []
-    units = _units(shots)
     for unit in units:
         if len(unit) < 2:
             continue

@@ -20,6 +20,7 @@ DEFAULT_RULES = ROOT / "catalog" / "features.yaml"
 DEFAULT_FILES = (
     ROOT / "tests" / "data" / "features_labelled.jsonl",
     ROOT / "tests" / "data" / "features_holdout.jsonl",
+    ROOT / "tests" / "data" / "features_holdout2.jsonl",  # used when present
 )
 
 

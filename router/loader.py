@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 import yaml
@@ -23,7 +23,7 @@ from router.catalog import (
     Vendor,
     decode_yaml,
 )
-from router.risk import TriggerRef, index_triggers
+from router.risk import BASELINE_WEIGHT, TriggerRef, index_triggers
 from router.rules import FeatureRules, Matcher, RulesError, compile_rules
 from router.susceptibility import (
     BenchmarkData,
@@ -86,6 +86,12 @@ class Catalog:
     """Per model: mean susceptibility over all classes (general failure-proneness)."""
     triggers: dict[str, tuple[TriggerRef, ...]] = field(repr=False)
     """Per feature id: the failure classes it triggers."""
+    suscept_values: dict[str, dict[str, float]] = field(repr=False)
+    """Per model and class: the susceptibility value alone (the routing hot loop reads this)."""
+    base_survive: dict[str, float] = field(repr=False)
+    """Per model: 1 - BASELINE_WEIGHT * baseline, the start of the combined-risk product."""
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Per-catalog caches of request-independent work (eligibility per constraint set)."""
 
     def vendor(self, vendor_id: str) -> Vendor | None:
         """Look a vendor up by id or alias ("sora" → openai)."""
@@ -313,6 +319,7 @@ def load_catalog(root: Path) -> Catalog:
         mid: derive_susceptibility(ref.model, failures.classes, benchmarks, mapping)
         for mid, ref in models.items()
     }
+    baseline = {mid: sum(s.value for s in v.values()) / len(v) for mid, v in suscept.items()}
     return Catalog(
         root=root,
         version=r.digest.hexdigest()[:16],
@@ -326,6 +333,8 @@ def load_catalog(root: Path) -> Catalog:
         matcher=matcher,
         benchmarks=benchmarks,
         susceptibility=suscept,
-        baseline={mid: sum(s.value for s in v.values()) / len(v) for mid, v in suscept.items()},
+        baseline=baseline,
         triggers=index_triggers(failures.classes),
+        suscept_values={mid: {f: s.value for f, s in v.items()} for mid, v in suscept.items()},
+        base_survive={mid: 1.0 - BASELINE_WEIGHT * b for mid, b in baseline.items()},
     )

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import heapq
+from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 from msgspec import Meta
@@ -24,6 +25,8 @@ from router.risk import FeatureMatch, TriggerRef, class_loads, combined_risk
 
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
 DEFAULT_DURATION_S = 5.0
+MEMO_SIZE = 4096
+TOO_LONG = 2.0  # risk marker for a model excluded by the prompt length (never ranked)
 Id = Annotated[str, Meta(min_length=1, max_length=80)]
 IdList = Annotated[list[Id], Meta(max_length=200)]
 AllowList = Annotated[list[Id], Meta(min_length=1, max_length=200)]
@@ -99,6 +102,9 @@ class Exclusion(msgspec.Struct, frozen=True):
     detail: str
 
 
+UNPRICED = Reason("cost", "no published USD price for these settings")
+
+
 class RouteResult(msgspec.Struct, frozen=True):
     """Ranked candidates (best first) and every excluded model."""
 
@@ -167,24 +173,29 @@ Loads = dict[str, tuple[float, list[tuple[FeatureMatch, TriggerRef]]]]
 def _reasons(
     catalog: Catalog, model_id: str, loads: Loads, outcomes: Outcomes | None
 ) -> tuple[float, list[Reason]]:
-    suscept = catalog.susceptibility[model_id]
-    risks: list[tuple[float, str, list[FeatureMatch]]] = []
+    """Combined risk of one model and the (at most three) failure classes that drive it."""
+    per_class = catalog.suscept_values[model_id]
+    risks: list[tuple[float, str]] = []
     notes: list[Reason] = []
-    for fid, (load, hits) in loads.items():
-        value = suscept[fid].value
+    for fid, (load, _) in loads.items():
+        value = per_class[fid]
         if outcomes is not None:
             value, note = outcomes.adjust(model_id, fid, value)
             if note:
                 notes.append(Reason("note", note, fid))
-        risks.append((value * load, fid, [f for f, _ in hits]))
-    risks.sort(key=lambda r: (-r[0], r[1]))
-    combined = combined_risk((r for r, _, _ in risks), catalog.baseline[model_id])
+        risks.append((-value * load, fid))
+    risks.sort()  # riskiest first; equal risks by class id
+    combined = combined_risk((-r for r, _ in risks), catalog.baseline[model_id])
     reasons = [
         Reason(
-            "failure", f"{catalog.classes[fid].name}: risk {risk:.2f}", fid, round(risk, 4), feats
+            "failure",
+            f"{catalog.classes[fid].name}: risk {-neg:.2f}",
+            fid,
+            round(-neg, 4),
+            [f for f, _ in loads[fid][1]],
         )
-        for risk, fid, feats in risks[:3]
-        if risk >= 0.05
+        for neg, fid in risks[:3]
+        if -neg >= 0.05
     ]
     return combined, reasons + notes
 
@@ -194,6 +205,99 @@ def model_risk(
 ) -> float:
     """Combined risk of one model for a prompt's features (no constraints, no cost)."""
     return _reasons(catalog, model_id, class_loads(features, catalog.triggers), outcomes)[0]
+
+
+class Gate(NamedTuple):
+    """The models that pass a request's constraints (with their cost) and the rest, with why.
+
+    `columns[class_id]` lists the eligible models' susceptibilities in `eligible` order and
+    `survive` their baseline survival, so scoring a prompt is a few list comprehensions.
+    """
+
+    eligible: tuple[tuple[ModelRef, float | None], ...]
+    excluded: tuple[Exclusion, ...]
+    columns: dict[str, list[float]]
+    survive: list[float]
+    cost_scores: list[float]
+    """cheapest eligible cost / this cost (0 when unknown), in `eligible` order."""
+    tie_keys: list[tuple[bool, float, str, str]]
+    """(price unknown, cost, vendor, model): the tail of the ranking key, in `eligible` order."""
+
+
+def _gate(catalog: Catalog, c: Constraints, duration: float) -> Gate:
+    """Eligibility does not depend on the prompt text, so it is memoised per constraint set."""
+    key = (
+        None if c.vendors is None else tuple(c.vendors),
+        None if c.models is None else tuple(c.models),
+        tuple(c.exclude),
+        c.mode,
+        duration,
+        c.aspect_ratio,
+        c.resolution,
+        c.audio,
+        c.max_cost_usd,
+    )
+    memo = catalog.memo.setdefault("gate", {})
+    found = memo.get(key)
+    if found is None:
+        eligible, excluded = [], []
+        for ref in catalog.models.values():
+            cost = estimate_cost(ref.vendor, ref.model, duration, c.resolution, c.audio)
+            why = exclusion(ref, c, duration, 0, cost)
+            if why is None:
+                eligible.append((ref, cost))
+            else:
+                excluded.append(why)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        ids = [ref.model.id for ref, _ in eligible]
+        columns = {fid: [catalog.suscept_values[m][fid] for m in ids] for fid in catalog.classes}
+        survive = [catalog.base_survive[m] for m in ids]
+        costs = [cost for _, cost in eligible]
+        cheapest = min((x for x in costs if x is not None and x > 0), default=0.0)
+        found = memo[key] = Gate(
+            tuple(eligible),
+            tuple(excluded),
+            columns,
+            survive,
+            [_cost_score(x, cheapest) for x in costs],
+            [(x is None, x or 0.0, r.vendor.id, r.model.id) for r, x in eligible],
+        )
+    return found
+
+
+def _risks(
+    catalog: Catalog, gate: Gate, prompt_len: int, loads: Loads, outcomes: Outcomes | None
+) -> tuple[list[float], list[Exclusion]]:
+    """Combined risk of every eligible model (in `gate.eligible` order), one pass per triggered
+    class on plain floats; models whose prompt limit is exceeded get risk 2.0 and an exclusion."""
+    survive = gate.survive
+    if outcomes is None:
+        for fid, (load, _) in loads.items():
+            column = gate.columns[fid]
+            survive = [s * (1.0 - v * load) for s, v in zip(survive, column, strict=True)]
+    else:
+        survive = list(survive)
+        for i, (ref, _) in enumerate(gate.eligible):
+            per_class = catalog.suscept_values[ref.model.id]
+            for fid, (load, _) in loads.items():
+                value = outcomes.adjust(ref.model.id, fid, per_class[fid])[0]
+                survive[i] *= 1.0 - value * load
+    risks = [1.0 - left for left in survive]
+    too_long = []
+    for i, (ref, _) in enumerate(gate.eligible):
+        limit = ref.model.capabilities.max_prompt_chars
+        if limit and prompt_len > limit:
+            risks[i] = TOO_LONG
+            too_long.append(
+                Exclusion(
+                    ref.vendor.id,
+                    ref.model.id,
+                    "prompt_length",
+                    f"prompt is {prompt_len} chars; limit {limit}",
+                )
+            )
+    return risks, too_long
 
 
 def route(
@@ -207,26 +311,32 @@ def route(
     """Rank every eligible model for one shot; list every other model with its exclusion.
 
     `outcomes` (reported generations, router.learning) replaces each susceptibility by its
-    posterior; reasons then say where reports moved a score.
+    posterior; reasons then say where reports moved a score. Reasons are built only for the
+    `top_k` candidates returned.
     """
     duration = c.duration_s or text_duration_s or DEFAULT_DURATION_S
+    gate = _gate(catalog, c, duration)
     loads = class_loads(features, catalog.triggers)
-    scored: list[tuple[ModelRef, float | None, float, list[Reason]]] = []
-    excluded: list[Exclusion] = []
-    for ref in catalog.models.values():
-        cost = estimate_cost(ref.vendor, ref.model, duration, c.resolution, c.audio)
-        why = exclusion(ref, c, duration, len(prompt), cost)
-        if why is not None:
-            excluded.append(why)
-            continue
-        risk, reasons = _reasons(catalog, ref.model.id, loads, outcomes)
-        scored.append((ref, cost, risk, reasons))
+    risks, too_long = _risks(catalog, gate, len(prompt), loads, outcomes)
+    ranked = rank_rows(gate, risks, c.weights, c.top_k)
+    candidates = [
+        Candidate(
+            ref.vendor.id,
+            ref.model.id,
+            score,
+            round(risk, 6),
+            round(1.0 - risk, 6),
+            relative,
+            value,
+            cost,
+            _reasons(catalog, ref.model.id, loads, outcomes)[1]
+            + ([] if cost is not None else [UNPRICED]),
+        )
+        for score, relative, value, ref, cost, risk in ranked
+    ]
+    excluded = list(gate.excluded) + too_long if too_long else list(gate.excluded)
     return RouteResult(
-        rank(scored, c.weights)[: c.top_k],
-        excluded,
-        duration,
-        catalog.version,
-        catalog.matcher.rules_version,
+        candidates, excluded, duration, catalog.version, catalog.matcher.rules_version
     )
 
 
@@ -236,43 +346,40 @@ def _cost_score(cost: float | None, cheapest: float) -> float:
     return 1.0 if cost <= 0 or cheapest <= 0 else cheapest / cost
 
 
-def rank(
-    scored: list[tuple[ModelRef, float | None, float, list[Reason]]], weights: Weights
-) -> list[Candidate]:
-    """Score and sort candidates; the sort key makes the order total."""
-    costs = [cost for _, cost, _, _ in scored if cost is not None and cost > 0]
-    cheapest = min(costs, default=0.0)
-    best = max((1.0 - risk for _, _, risk, _ in scored), default=1.0)
+def rank_rows(
+    gate: Gate, risks: list[float], weights: Weights, top_k: int
+) -> list[tuple[float, float, float, ModelRef, float | None, float]]:
+    """The best `top_k` as (score, quality_score, cost_score, ref, cost, risk).
+
+    The key (score, risk, price unknown, cost, vendor, model) is a total order, so ties never
+    depend on catalog order. Work per model is two list comprehensions; only the top is built.
+    """
+    best = max((1.0 - r for r in risks if r <= 1.0), default=1.0) or 1.0
     total = (weights.risk + weights.cost) or 1.0
+    w_risk, w_cost = weights.risk / total, weights.cost / total
+    neg_scores = [
+        -(w_risk * (1.0 - r) / best + w_cost * v)
+        for r, v in zip(risks, gate.cost_scores, strict=True)
+    ]
+    ranked = heapq.nsmallest(
+        top_k,
+        (
+            k
+            for k in zip(neg_scores, risks, gate.tie_keys, range(len(risks)), strict=True)
+            if k[1] <= 1.0
+        ),
+    )
     out = []
-    unpriced = Reason("cost", "no published USD price for these settings")
-    for ref, cost, risk, found in scored:
-        value = _cost_score(cost, cheapest)
-        quality = 1.0 - risk
-        relative = quality / best if best > 0 else 1.0
-        score = (weights.risk * relative + weights.cost * value) / total
-        reasons = found if cost is not None else [*found, unpriced]
+    for neg, risk, _, i in ranked:
+        ref, cost = gate.eligible[i]
         out.append(
-            Candidate(
-                ref.vendor.id,
-                ref.model.id,
-                round(score, 6),
-                round(risk, 6),
-                round(quality, 6),
-                round(relative, 6),
-                round(value, 6),
+            (
+                round(-neg, 6),
+                round((1.0 - risk) / best, 6),
+                round(gate.cost_scores[i], 6),
+                ref,
                 cost,
-                reasons,
+                risk,
             )
         )
-    out.sort(
-        key=lambda c: (
-            -c.score,
-            c.risk,
-            c.est_cost_usd is None,
-            c.est_cost_usd or 0.0,
-            c.vendor,
-            c.model,
-        )
-    )
     return out

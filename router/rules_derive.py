@@ -152,8 +152,7 @@ def _merge(hits: list[Hit]) -> tuple[list[Span], float]:
     for s, e, _, c in hits:
         if s == last_s:  # same start, sorted by end: this one is longer
             last_e = e
-            if c > best:
-                best = c
+            best = max(best, c)
             continue
         if e <= last_e:
             continue  # nested in the previous span

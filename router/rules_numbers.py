@@ -38,9 +38,9 @@ def timestamp_at(low: str, start: int) -> tuple[Span, float] | None:
     before = low[max(0, start - 12) : start].rstrip()
     if not before:
         return None
-    if before[-1] not in _RANGE_DASHES:
-        if not before.endswith("to") or (len(before) > 2 and before[-3].isalnum()):
-            return None
+    after_to = before.endswith("to") and (len(before) == 2 or not before[-3].isalnum())
+    if before[-1] not in _RANGE_DASHES and not after_to:
+        return None
     return (start, m.end(2)), int(m.group(1)) * 60.0 + int(m.group(2))
 
 

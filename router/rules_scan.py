@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import re
 import string
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
 from router.negation import Cue, Hit, Negated, Scoper, split_negated
 from router.rules_model import (
-    Analysis,
     Feature,
-    FeatureHit,
     FeatureRules,
-    NegatedMention,
     Span,
 )
 from router.rules_numbers import DIGITS_RE, NumberScanner, timestamp_at
@@ -31,7 +27,6 @@ _SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c" + "—–‐‑“”‘’�
 _TO_SPACE = str.maketrans(_SEPARATORS, " " * len(_SEPARATORS))
 _NON_WORD_RE = re.compile(r"[^\w ]|_")
 _QUOTES_RE = re.compile(r"\"([^\"\n]{1,%d})\"|“([^”\n]{1,%d})”|(?<!\w)'([^'\n]{1,%d})'(?!\w)")
-_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _SPEAKER_RE = re.compile(r"(?:^|[\s.;])[^\W\d_]+(?:\s\d+)?\s*(?:\([^)]*\))?\s*:\s*$")
 # (regex, gates, feature index, confidence, how): how -1 = anchored at the gate, 0 = search
 # the prompt once, n > 0 = search n characters either side of each gate.
