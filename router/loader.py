@@ -86,12 +86,18 @@ class Catalog:
     """Per model: mean susceptibility over all classes (general failure-proneness)."""
     triggers: dict[str, tuple[TriggerRef, ...]] = field(repr=False)
     """Per feature id: the failure classes it triggers."""
-    suscept_values: dict[str, dict[str, float]] = field(repr=False)
+    suscept_values: dict[str, dict[str, float]] = field(init=False, repr=False)
     """Per model and class: the susceptibility value alone (the routing hot loop reads this)."""
-    base_survive: dict[str, float] = field(repr=False)
+    base_survive: dict[str, float] = field(init=False, repr=False)
     """Per model: 1 - BASELINE_WEIGHT * baseline, the start of the combined-risk product."""
     memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
     """Per-catalog caches of request-independent work (eligibility per constraint set)."""
+
+    def __post_init__(self) -> None:
+        values = {m: {f: s.value for f, s in v.items()} for m, v in self.susceptibility.items()}
+        survive = {m: 1.0 - BASELINE_WEIGHT * b for m, b in self.baseline.items()}
+        object.__setattr__(self, "suscept_values", values)  # derived once; the Catalog is frozen
+        object.__setattr__(self, "base_survive", survive)
 
     def vendor(self, vendor_id: str) -> Vendor | None:
         """Look a vendor up by id or alias ("sora" → openai)."""
@@ -335,6 +341,4 @@ def load_catalog(root: Path) -> Catalog:
         susceptibility=suscept,
         baseline=baseline,
         triggers=index_triggers(failures.classes),
-        suscept_values={mid: {f: s.value for f, s in v.items()} for mid, v in suscept.items()},
-        base_survive={mid: 1.0 - BASELINE_WEIGHT * b for mid, b in baseline.items()},
     )
