@@ -9,45 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import feature_ids
 import pytest
 
 from router.cli import main
 from router.loader import Catalog, CatalogError, load_catalog
 from router.settings import PROJECT_ROOT
 
-SPEC_FEATURES = {
-    "camera.pan",
-    "camera.tilt",
-    "camera.zoom",
-    "camera.dolly",
-    "camera.orbit",
-    "camera.tracking",
-    "camera.crane",
-    "camera.shake",
-    "camera.rack_focus",
-    "camera.static",
-    "motion.still",
-    "motion.slow",
-    "motion.fast",
-    "motion.multi_direction",
-    "motion.sequence",
-    "subject.human",
-    "subject.crowd",
-    "subject.animal",
-    "subject.multiple",
-    "anatomy.hands",
-    "anatomy.face_closeup",
-    "spatial.relation",
-    "attribute.color",
-    "text.render",
-    "physics.fluid",
-    "physics.thermal",
-    "physics.collision",
-    "transform.morph",
-    "scene.cut",
-    "style.stylized",
-    "duration.long",
-}
+SPEC_FEATURES = set(feature_ids.SPEC_IDS)
 
 
 def test_real_catalog_meets_the_minimums(catalog: Catalog) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import feature_ids
 import msgspec
 import pytest
 
@@ -20,55 +21,8 @@ from router.rules import (
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "catalog" / "features.yaml"
 
-SPEC_IDS = [
-    "camera.pan",
-    "camera.tilt",
-    "camera.zoom",
-    "camera.dolly",
-    "camera.orbit",
-    "camera.tracking",
-    "camera.crane",
-    "camera.shake",
-    "camera.rack_focus",
-    "camera.static",
-    "motion.still",
-    "motion.slow",
-    "motion.fast",
-    "motion.multi_direction",
-    "motion.sequence",
-    "subject.human",
-    "subject.crowd",
-    "subject.animal",
-    "subject.multiple",
-    "anatomy.hands",
-    "anatomy.face_closeup",
-    "spatial.relation",
-    "attribute.color",
-    "text.render",
-    "physics.fluid",
-    "physics.thermal",
-    "physics.collision",
-    "transform.morph",
-    "scene.cut",
-    "style.stylized",
-    "duration.long",
-]
-EXTRA_IDS = [
-    "camera.multi_move",
-    "audio.dialogue",
-    "audio.sound",
-    "subject.count_exact",
-    "anatomy.full_body",
-    "subject.interaction",
-    "object.state_change",
-    "optics.reflection",
-    "prompt.long",
-    "prompt.many_elements",
-    "style.overload",
-    "prompt.negation",
-    "input.keyframes",
-    "scene.fast_cuts",
-]
+SPEC_IDS = list(feature_ids.SPEC_IDS)
+EXTRA_IDS = list(feature_ids.EXTRA_IDS)
 
 TYPICAL = {
     "camera.pan": "slow pan across the harbour at dawn",

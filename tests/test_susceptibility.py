@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feature_ids
 import msgspec
 import pytest
 from hypothesis import given, settings
@@ -33,59 +34,8 @@ from router.susceptibility import (
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "catalog"
 
-SPEC_FEATURES = set(
-    [
-        "camera.pan",
-        "camera.tilt",
-        "camera.zoom",
-        "camera.dolly",
-        "camera.orbit",
-        "camera.tracking",
-        "camera.crane",
-        "camera.shake",
-        "camera.rack_focus",
-        "camera.static",
-        "motion.still",
-        "motion.slow",
-        "motion.fast",
-        "motion.multi_direction",
-        "motion.sequence",
-        "subject.human",
-        "subject.crowd",
-        "subject.animal",
-        "subject.multiple",
-        "anatomy.hands",
-        "anatomy.face_closeup",
-        "spatial.relation",
-        "attribute.color",
-        "text.render",
-        "physics.fluid",
-        "physics.thermal",
-        "physics.collision",
-        "transform.morph",
-        "scene.cut",
-        "style.stylized",
-        "duration.long",
-    ]
-)
-EXTRA_FEATURES = set(
-    [
-        "camera.multi_move",
-        "audio.dialogue",
-        "audio.sound",
-        "subject.count_exact",
-        "anatomy.full_body",
-        "subject.interaction",
-        "object.state_change",
-        "optics.reflection",
-        "prompt.long",
-        "prompt.many_elements",
-        "style.overload",
-        "prompt.negation",
-        "input.keyframes",
-        "scene.fast_cuts",
-    ]
-)
+SPEC_FEATURES = set(feature_ids.SPEC_IDS)
+EXTRA_FEATURES = set(feature_ids.EXTRA_IDS)
 CLASS_IDS = set(
     [
         "temporal_coherence_degradation",
