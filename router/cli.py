@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import sys
 import time
@@ -66,6 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers or base.workers,
     )
     catalog = load_catalog(settings.root)  # fail fast, before the port opens
+    # The catalog, rules automaton and graph live for the whole process: keep the cyclic GC
+    # from rescanning them on every collection (long pauses under load otherwise).
+    gc.freeze()
     if settings.workers > 1:
         uvicorn.run(
             "router.api.asgi:app",

@@ -136,6 +136,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "report_store": Provide(lambda: store, sync_to_thread=False),
             "outcomes": Provide(provide_outcomes, sync_to_thread=False),
+            "engine": Provide(
+                lambda: engine_routes.Engine(holder.current, provide_outcomes()),
+                sync_to_thread=False,
+            ),
         },
         on_startup=[ops.install_sighup],
         on_shutdown=[store.close],

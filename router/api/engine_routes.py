@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import anyio.to_thread
 import msgspec
@@ -41,6 +41,14 @@ class AnalyzeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     duration_s: Annotated[float, msgspec.Meta(gt=0, le=600)] | None = None
 
 
+class Engine(NamedTuple):
+    """What an engine handler needs, as ONE dependency: litestar resolves two or more
+    dependencies of a handler in a task group, which costs more than routing itself."""
+
+    catalog: Catalog
+    outcomes: Outcomes | None
+
+
 def _api_error(exc: RequestError) -> ApiError:
     return ApiError(
         exc.status,
@@ -51,35 +59,27 @@ def _api_error(exc: RequestError) -> ApiError:
 
 
 @post("/v1/analyze", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def analyze(catalog: NamedDependency[Catalog], data: JSONBody[AnalyzeRequest]) -> Analysis:
+async def analyze(engine: NamedDependency[Engine], data: JSONBody[AnalyzeRequest]) -> Analysis:
     """The prompt features with their character spans (code points and UTF-16)."""
     if not data.prompt.strip():
         raise _api_error(RequestError(400, "prompt", "must not be blank"))
-    return catalog.matcher.analyze(data.prompt, data.duration_s)
+    return engine.catalog.matcher.analyze(data.prompt, data.duration_s)
 
 
 @post("/v1/preflight", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def preflight(
-    catalog: NamedDependency[Catalog],
-    outcomes: NamedDependency[Outcomes | None],
-    data: JSONBody[PreflightRequest],
-) -> Preflight:
+async def preflight(engine: NamedDependency[Engine], data: JSONBody[PreflightRequest]) -> Preflight:
     """Per failure class of the model: light, risk, the words that caused it, and a rewrite."""
     try:
-        return preflight_prompt(catalog, data, outcomes)
+        return preflight_prompt(engine.catalog, data, engine.outcomes)
     except RequestError as exc:
         raise _api_error(exc) from None
 
 
 @post("/v1/route", status_code=200, tags=["engine"], request_max_body_size=SMALL_BODY)
-async def route(
-    catalog: NamedDependency[Catalog],
-    outcomes: NamedDependency[Outcomes | None],
-    data: JSONBody[RouteRequest],
-) -> RouteResult:
+async def route(engine: NamedDependency[Engine], data: JSONBody[RouteRequest]) -> RouteResult:
     """Ranked models for one shot, and every excluded model with the reason."""
     try:
-        return route_prompt(catalog, data, outcomes)
+        return route_prompt(engine.catalog, data, engine.outcomes)
     except RequestError as exc:
         raise _api_error(exc) from None
 
@@ -98,8 +98,7 @@ def _ndjson(result: Plan) -> Iterator[bytes]:
     request_max_body_size=BATCH_BODY,
 )
 async def route_batch_handler(
-    catalog: NamedDependency[Catalog],
-    outcomes: NamedDependency[Outcomes | None],
+    engine: NamedDependency[Engine],
     request: Request[Any, Any, Any],
     data: JSONBody[list[Shot] | Storyboard],
 ) -> Response[Plan] | Stream:
@@ -118,7 +117,9 @@ async def route_batch_handler(
         )
     try:
         # CPU-bound for large batches: keep the event loop free for other requests.
-        result = await anyio.to_thread.run_sync(route_batch, catalog, board, None, outcomes)
+        result = await anyio.to_thread.run_sync(
+            route_batch, engine.catalog, board, None, engine.outcomes
+        )
     except RequestError as exc:
         raise _api_error(exc) from None
     if NDJSON in request.headers.get("accept", ""):
