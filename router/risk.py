@@ -25,6 +25,10 @@ Level = Literal["green", "yellow", "red"]
 LEVEL_ORDER: dict[Level, int] = {"green": 0, "yellow": 1, "red": 2}
 # Share of a model's mean susceptibility that counts against it even when no trigger fires.
 BASELINE_WEIGHT = 0.25
+# Failure classes share root causes (they co-occur), so multiplying their survival as if they
+# were independent overstates the chance of "any failure". The product is raised to this power:
+# a monotone discount (rankings do not change), a design parameter, not a calibrated value.
+CORRELATION_EXPONENT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +106,12 @@ def class_loads(
 
 
 def combined_risk(class_risks: Iterable[float], baseline: float) -> float:
-    """Probability that at least one failure shows, treating classes as independent (noisy-OR)."""
+    """Chance that at least one failure shows: a noisy-OR over the classes and the model's
+    baseline, discounted for correlated classes (CORRELATION_EXPONENT)."""
     survive = 1.0 - BASELINE_WEIGHT * baseline
     for risk in class_risks:
         survive *= 1.0 - risk
-    return min(1.0, max(0.0, 1.0 - survive))
+    return min(1.0, max(0.0, 1.0 - max(survive, 0.0) ** CORRELATION_EXPONENT))
 
 
 def worst(levels: Iterable[Level]) -> Level:

@@ -21,7 +21,7 @@ from msgspec import Meta
 from router.learning import Outcomes
 from router.loader import Catalog, ModelRef
 from router.pricing import estimate_cost
-from router.risk import FeatureMatch, TriggerRef, class_loads, combined_risk
+from router.risk import CORRELATION_EXPONENT, FeatureMatch, TriggerRef, class_loads, combined_risk
 
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
 DEFAULT_DURATION_S = 5.0
@@ -283,7 +283,7 @@ def _risks(
             for fid, (load, _) in loads.items():
                 value = outcomes.adjust(ref.model.id, fid, per_class[fid])[0]
                 survive[i] *= 1.0 - value * load
-    risks = [1.0 - left for left in survive]
+    risks = [1.0 - max(left, 0.0) ** CORRELATION_EXPONENT for left in survive]
     too_long = []
     for i, (ref, _) in enumerate(gate.eligible):
         limit = ref.model.capabilities.max_prompt_chars
