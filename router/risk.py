@@ -111,7 +111,8 @@ def combined_risk(class_risks: Iterable[float], baseline: float) -> float:
     survive = 1.0 - BASELINE_WEIGHT * baseline
     for risk in class_risks:
         survive *= 1.0 - risk
-    return min(1.0, max(0.0, 1.0 - max(survive, 0.0) ** CORRELATION_EXPONENT))
+    discounted: float = max(survive, 0.0) ** CORRELATION_EXPONENT
+    return min(1.0, max(0.0, 1.0 - discounted))
 
 
 def worst(levels: Iterable[Level]) -> Level:

@@ -93,13 +93,20 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
 
 
 def _words(hits: list[Hit], low: str) -> set[str]:
-    """Distinct words of the hits not nested in a longer hit ("keeper" in "lighthouse keeper")."""
+    """Distinct mentions: hits nested in a longer hit ("keeper" in "lighthouse keeper") or
+    touching the next one ("panda cub", "samurai girl", "a figure" + "figure skater") name one
+    subject."""
     words: set[str] = set()
-    reach = -1
+    start = reach = -2
     for s, e, _, _ in sorted(hits, key=lambda h: (h[0], -h[1])):
-        if e > reach:
-            reach = e
-            words.add(low[s:e])
+        if s <= reach + 1 and low[reach:s].strip(" -") == "":
+            reach = max(reach, e)
+            continue
+        if reach > start >= 0:
+            words.add(low[start:reach])
+        start, reach = s, e
+    if reach > start >= 0:
+        words.add(low[start:reach])
     return words
 
 

@@ -222,8 +222,12 @@ def _rare(
     if marks:
         _apply_marks(t, p, marks)
     if quoted:
-        # Words inside quotes are text to render: "5-MINUTE PANCAKES" is no clip length,
-        # "NO MORE WAR" no negation.
+        # Words inside quotes are text to render or lines to speak: "5-MINUTE PANCAKES" is no
+        # clip length, "NO MORE WAR" no negation, a headline "MARKETS CRASH" no collision.
+        text = [(h[0], h[1]) for h in p.hits if h[2] == t.index[t.rules.quotes.text_feature]]
+        shown = [q for q in quoted if q in text]
+        if shown:
+            p.hits = [h for h in p.hits if not _quoted_word(h, shown)]
         p.durations = [d for d in p.durations if not _inside(d[0][0], quoted)]
         p.cues = [c for c in p.cues if not _inside(c[0], quoted)]
         p.lists = [c for c in p.lists if not _inside(c[0], quoted)]
@@ -231,6 +235,11 @@ def _rare(
         kept, negated, used = split_negated(low, p.hits, p.cues, p.posts, t.scoper, p.lists)
         return Scan(low, kept, negated, used, p.durations)
     return Scan(low, p.hits, [], [], p.durations)
+
+
+def _quoted_word(h: Hit, spans: list[Span]) -> bool:
+    """A hit strictly inside a quoted span (the quote's own text/speech hit spans it exactly)."""
+    return any(s <= h[0] and h[1] <= e and (h[0], h[1]) != (s, e) for s, e in spans)
 
 
 def _inside(pos: int, spans: list[Span]) -> bool:
@@ -289,7 +298,8 @@ _CUE_KINDS = frozenset({CUE, POST, LIST_CUE})
 
 
 def _within(h: Hit, spans: list[Span]) -> bool:
-    return any(xs <= h[0] and h[1] <= xe for xs, xe in spans)
+    """A regex hit starting inside an excluded context ("golden retriever's") means that."""
+    return any(xs <= h[0] < xe for xs, xe in spans)
 
 
 def _pattern(pat: Pattern, p: _Pass, at: int, searched: set[int], k: int) -> None:
