@@ -17,6 +17,7 @@ import msgspec
 from router.batch import Plan, Shot, Storyboard
 from router.graph_cli import add_graph_commands
 from router.loader import Catalog, CatalogError, load_catalog
+from router.logs import log_config
 from router.routing import RouteResult, Weights
 from router.service import (
     PreflightRequest,
@@ -73,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         uvicorn.run(
             "router.api.asgi:app",
+            log_config=log_config(settings.log_level),
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
@@ -82,6 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         uvicorn.run(
             create_app(settings, catalog),
+            log_config=log_config(settings.log_level),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from litestar.testing import TestClient
+from tests_support import free_port
 
 from router.api.app import create_app
 from router.loader import Catalog
@@ -87,12 +87,6 @@ def test_admin_reload_swaps_a_good_catalog_and_refuses_a_broken_one(tmp_path: Pa
         assert any("vendors/luma.yaml" in e["field"] for e in body["errors"])
         assert client.get("/healthz").json()["catalog_version"] == after
         assert client.get("/v1/vendors/luma").status_code == 200
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(root: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
