@@ -51,7 +51,7 @@ from router.graph_queries import (
     summary,
 )
 from router.loader import Catalog, ModelRef
-from router.risk import FeatureMatch, index_triggers
+from router.risk import CORRELATION_EXPONENT, FeatureMatch, index_triggers
 from router.susceptibility import Susceptibility
 
 SRC = Source(url="https://example.org/evidence", as_of="undated", verified=False)
@@ -388,7 +388,10 @@ def test_exposure_matches_noisy_or(fg: FailureGraph) -> None:
     res = exposure(fg, [FeatureMatch("duration.long", 1.0), FeatureMatch("subject.human", 1.0)])
     load_b = 1 - (1 - 0.5) * (1 - 0.4)
     assert res.triggered == {"a": 0.9, "b": pytest.approx(load_b)}
-    expected = {mid: 1 - (1 - s["a"] * 0.9) * (1 - s["b"] * load_b) for mid, s in SUSCEPT.items()}
+    expected = {
+        mid: 1 - ((1 - s["a"] * 0.9) * (1 - s["b"] * load_b)) ** CORRELATION_EXPONENT
+        for mid, s in SUSCEPT.items()
+    }
     assert [m.model for m in res.models] == sorted(expected, key=expected.__getitem__)
     for row in res.models:
         assert row.exposure == pytest.approx(expected[row.model], abs=1e-4)
