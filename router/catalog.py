@@ -100,6 +100,8 @@ class FailureMode(Base, frozen=True, kw_only=True):
     failure_id: Id
     vendor_term: str | None = None
     severity: Severity = "medium"
+    above_duration_s: Positive | None = None
+    """Clip length past which this model is documented to show the failure (from the evidence)."""
     triggers: str | None = None
     symptoms: str | None = None
     mitigation: str | None = None

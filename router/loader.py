@@ -36,6 +36,7 @@ from router.susceptibility import (
 
 T = TypeVar("T")
 MAX_YAML_DEPTH = 64
+DURATION_FEATURE = "duration.long"
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,16 @@ class Catalog:
     memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
     """Per-catalog caches of request-independent work (eligibility per constraint set)."""
 
+    windows: dict[str, tuple[tuple[TriggerRef, float], ...]] = field(init=False, repr=False)
+    """Per model: (duration trigger of a class, seconds) where the model's own evidence says the
+    class shows past that clip length, earlier than the generic `duration.long` threshold."""
+
     def __post_init__(self) -> None:
         values = {m: {f: s.value for f, s in v.items()} for m, v in self.susceptibility.items()}
         survive = {m: 1.0 - BASELINE_WEIGHT * b for m, b in self.baseline.items()}
         object.__setattr__(self, "suscept_values", values)  # derived once; the Catalog is frozen
         object.__setattr__(self, "base_survive", survive)
+        object.__setattr__(self, "windows", duration_windows(self.models, self.triggers))
 
     def vendor(self, vendor_id: str) -> Vendor | None:
         """Look a vendor up by id or alias ("sora" → openai)."""
@@ -162,6 +168,23 @@ def yaml_depth(data: bytes) -> int:
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return deepest
+
+
+def duration_windows(
+    models: dict[str, ModelRef], triggers: dict[str, tuple[TriggerRef, ...]]
+) -> dict[str, tuple[tuple[TriggerRef, float], ...]]:
+    """Model-specific clip lengths that load a class's `duration.long` trigger early."""
+    by_class = {ref.failure_id: ref for ref in triggers.get(DURATION_FEATURE, ())}
+    windows: dict[str, tuple[tuple[TriggerRef, float], ...]] = {}
+    for mid, ref in models.items():
+        found = {
+            (mode.failure_id, mode.above_duration_s)
+            for mode in ref.model.failure_modes
+            if mode.above_duration_s is not None and mode.failure_id in by_class
+        }
+        if found:
+            windows[mid] = tuple((by_class[fid], seconds) for fid, seconds in sorted(found))
+    return windows
 
 
 def _duplicates(ids: Iterable[str]) -> set[str]:

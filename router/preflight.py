@@ -17,7 +17,7 @@ from router.risk import (
     level_for,
     worst,
 )
-from router.routing import DEFAULT_DURATION_S, Constraints, Exclusion, exclusion
+from router.routing import DEFAULT_DURATION_S, Constraints, Exclusion, exclusion, model_loads
 
 
 class Preflight(msgspec.Struct, frozen=True):
@@ -45,11 +45,15 @@ def _vendor_term(ref: ModelRef, failure_id: str) -> str | None:
 
 
 def class_risks(
-    catalog: Catalog, ref: ModelRef, features: list[FeatureMatch], outcomes: Outcomes | None = None
+    catalog: Catalog,
+    ref: ModelRef,
+    features: list[FeatureMatch],
+    outcomes: Outcomes | None = None,
+    duration_s: float = DEFAULT_DURATION_S,
 ) -> list[ClassRisk]:
     """One entry per failure class for this model, riskiest first."""
     suscept = catalog.susceptibility[ref.model.id]
-    loads = class_loads(features, catalog.triggers)
+    loads = model_loads(catalog, ref.model.id, class_loads(features, catalog.triggers), duration_s)
     levels = catalog.failures.levels
     out = []
     for cls in catalog.failures.classes:
@@ -93,7 +97,7 @@ def preflight(
     duration = c.duration_s or text_duration_s or DEFAULT_DURATION_S
     cost = estimate_cost(ref.vendor, ref.model, duration, c.resolution, c.audio)
     problem = exclusion(ref, c, duration, len(prompt), cost)
-    risks = class_risks(catalog, ref, features, outcomes)
+    risks = class_risks(catalog, ref, features, outcomes, duration)
     total = combined_risk((r.risk for r in risks), catalog.baseline[ref.model.id])
     light = worst([r.level for r in risks])
     problems = [problem] if problem and problem.reason not in {"allow_list", "excluded"} else []

@@ -266,8 +266,48 @@ def _gate(catalog: Catalog, c: Constraints, duration: float) -> Gate:
     return found
 
 
+WINDOW_FEATURE = FeatureMatch("duration.long", 1.0)
+
+
+def model_loads(catalog: Catalog, model_id: str, loads: Loads, duration: float) -> Loads:
+    """The prompt's class loads as they apply to one model: where the model's own evidence says
+    a class shows past a shorter clip length than `duration.long` assumes (Luma's ~4 s), the
+    class's duration trigger applies from that length on."""
+    windows = catalog.windows.get(model_id)
+    if not windows:
+        return loads
+    out = loads
+    for ref, seconds in windows:
+        load, hits = loads.get(ref.failure_id, (0.0, []))
+        if duration <= seconds or any(f.id == WINDOW_FEATURE.id for f, _ in hits):
+            continue
+        if out is loads:
+            out = dict(loads)
+        out[ref.failure_id] = (
+            1.0 - (1.0 - load) * (1.0 - ref.weight),
+            [*hits, (WINDOW_FEATURE, ref)],
+        )
+    return out
+
+
+def _survival(catalog: Catalog, model_id: str, loads: Loads, outcomes: Outcomes | None) -> float:
+    per_class = catalog.suscept_values[model_id]
+    survive = catalog.base_survive[model_id]
+    for fid, (load, _) in loads.items():
+        value = per_class[fid]
+        if outcomes is not None:
+            value = outcomes.adjust(model_id, fid, value)[0]
+        survive *= 1.0 - value * load
+    return survive
+
+
 def _risks(
-    catalog: Catalog, gate: Gate, prompt_len: int, loads: Loads, outcomes: Outcomes | None
+    catalog: Catalog,
+    gate: Gate,
+    prompt_len: int,
+    loads: Loads,
+    outcomes: Outcomes | None,
+    duration: float,
 ) -> tuple[list[float], list[Exclusion]]:
     """Combined risk of every eligible model (in `gate.eligible` order), one pass per triggered
     class on plain floats; models whose prompt limit is exceeded get risk 2.0 and an exclusion."""
@@ -277,12 +317,12 @@ def _risks(
             column = gate.columns[fid]
             survive = [s * (1.0 - v * load) for s, v in zip(survive, column, strict=True)]
     else:
-        survive = list(survive)
-        for i, (ref, _) in enumerate(gate.eligible):
-            per_class = catalog.suscept_values[ref.model.id]
-            for fid, (load, _) in loads.items():
-                value = outcomes.adjust(ref.model.id, fid, per_class[fid])[0]
-                survive[i] *= 1.0 - value * load
+        survive = [_survival(catalog, ref.model.id, loads, outcomes) for ref, _ in gate.eligible]
+    for i, (ref, _) in enumerate(gate.eligible):
+        if ref.model.id in catalog.windows:
+            own = model_loads(catalog, ref.model.id, loads, duration)
+            if own is not loads:
+                survive[i] = _survival(catalog, ref.model.id, own, outcomes)
     risks = [1.0 - max(left, 0.0) ** CORRELATION_EXPONENT for left in survive]
     too_long = []
     for i, (ref, _) in enumerate(gate.eligible):
@@ -317,7 +357,7 @@ def route(
     duration = c.duration_s or text_duration_s or DEFAULT_DURATION_S
     gate = _gate(catalog, c, duration)
     loads = class_loads(features, catalog.triggers)
-    risks, too_long = _risks(catalog, gate, len(prompt), loads, outcomes)
+    risks, too_long = _risks(catalog, gate, len(prompt), loads, outcomes, duration)
     ranked = rank_rows(gate, risks, c.weights, c.top_k)
     candidates = [
         Candidate(
@@ -329,7 +369,9 @@ def route(
             relative,
             value,
             cost,
-            _reasons(catalog, ref.model.id, loads, outcomes)[1]
+            _reasons(
+                catalog, ref.model.id, model_loads(catalog, ref.model.id, loads, duration), outcomes
+            )[1]
             + ([] if cost is not None else [UNPRICED]),
         )
         for score, relative, value, ref, cost, risk in ranked
