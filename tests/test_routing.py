@@ -120,3 +120,22 @@ def test_text_duration_counts_when_request_has_none(catalog: Catalog) -> None:
     result = route_prompt(catalog, request("a horse galloping, 12 seconds", {}))
     assert result.duration_s == 12.0
     assert Constraints().duration_s is None
+
+
+def test_reported_outcomes_move_scores_and_say_so(catalog: Catalog) -> None:
+    from router.learning import KeyCount, LearningPolicy, build_outcomes
+
+    prompt = "A skateboarder rolling forward down a street, 9-second clip"
+    base = route_prompt(catalog, request(prompt, {"vendors": ["luma"]}))
+    model = base.candidates[0].model
+    counts = [
+        KeyCount(model=model, key_id=f"k{i}", outcome="failed",
+                 failure_id="temporal_coherence_degradation", n=10)
+        for i in range(5)
+    ]  # fmt: skip
+    outcomes = build_outcomes(counts, LearningPolicy(min_reports=20, key_cap=10))
+    learned = route_prompt(catalog, request(prompt, {"vendors": ["luma"]}), outcomes)
+    before = next(c for c in base.candidates if c.model == model)
+    after = next(c for c in learned.candidates if c.model == model)
+    assert after.risk > before.risk
+    assert any(r.kind == "note" for r in after.reasons)
