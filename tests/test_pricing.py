@@ -72,3 +72,22 @@ def test_credits_convert_only_with_a_credit_price() -> None:
     assert estimate_cost(vendor, model, 5) is None
     vendor, model = make(prices, CreditRate(usd_per_credit=0.01, source=SRC))
     assert estimate_cost(vendor, model, 5) == pytest.approx(0.5)
+
+
+def test_without_a_resolution_prices_compare_at_720p() -> None:
+    vendor, model = make(
+        [
+            Price(amount=0.01, currency="USD", per="second", resolution="360p", source=SRC),
+            Price(amount=0.3, currency="USD", per="second", resolution="1080p", source=SRC),
+            Price(amount=0.1, currency="USD", per="second", resolution="720p", source=SRC),
+        ]
+    )
+    assert estimate_cost(vendor, model, 10) == pytest.approx(1.0)
+    vendor, model = make(
+        [
+            Price(amount=0.01, currency="USD", per="second", resolution="360p", source=SRC),
+            Price(amount=0.3, currency="USD", per="second", resolution="1080p", source=SRC),
+        ]
+    )
+    assert estimate_cost(vendor, model, 10) == pytest.approx(3.0)
+    assert estimate_cost(vendor, model, 10, "360p") == pytest.approx(0.1)
