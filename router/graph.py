@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 import networkx as nx
@@ -54,16 +54,7 @@ EdgeKind = Literal[
     "mitigated_by",
     "triggered_by",
 ]
-EDGE_KINDS: tuple[EdgeKind, ...] = (
-    "manifests_as",
-    "equivalent_to",
-    "co_occurs_with",
-    "amplified_by",
-    "causes",
-    "confused_with",
-    "mitigated_by",
-    "triggered_by",
-)
+EDGE_KINDS: tuple[EdgeKind, ...] = get_args(EdgeKind)
 CLASS_KINDS: tuple[EdgeKind, ...] = ("co_occurs_with", "amplified_by", "causes", "confused_with")
 """Relation kinds that link one failure class to another."""
 SYMMETRIC_KINDS = frozenset({"co_occurs_with", "confused_with", "equivalent_to"})
