@@ -30,10 +30,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Exact browser origins allowed by CORS, comma-separated (no wildcards)."""
     log_level: str = "info"
     """Log level of the server."""
-    max_prompt_chars: int = 10_000
-    """Longest prompt accepted by any endpoint."""
-    max_batch: int = 10_000
-    """Most shots accepted by one batch call."""
     db: str = "ava-router.db"
     """Report store: a SQLite file path, or a `postgresql://` URL."""
     api_keys: tuple[str, ...] = ()
@@ -60,8 +56,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 _INT_FIELDS = {
     "port",
     "workers",
-    "max_prompt_chars",
-    "max_batch",
     "learning_prior_strength",
     "learning_min_reports",
     "learning_key_cap",

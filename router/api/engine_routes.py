@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 
 from router.api.problems import ApiError, FieldError
-from router.batch import Plan, Shot, Storyboard
+from router.batch import MAX_SHOTS, Plan, Shot, Storyboard
 from router.learning import Outcomes
 from router.loader import Catalog
 from router.preflight import Preflight
@@ -108,12 +108,12 @@ async def route_batch_handler(
     final `{"summary": ...}` line.
     """
     board = data if isinstance(data, Storyboard) else Storyboard(shots=data)
-    if len(board.shots) > 10_000:
+    if len(board.shots) > MAX_SHOTS:
         raise ApiError(
             413,
-            f"{len(board.shots)} shots; at most 10000 per call",
+            f"{len(board.shots)} shots; at most {MAX_SHOTS} per call",
             "too-many-shots",
-            [FieldError("shots", "at most 10000 shots per call")],
+            [FieldError("shots", f"at most {MAX_SHOTS} shots per call")],
         )
     try:
         # CPU-bound for large batches: keep the event loop free for other requests.
