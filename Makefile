@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Modules setup.py compiles with mypyc: an edit to one must rebuild its extension.
+COMPILED := router/negation.py router/rules_numbers.py router/rules_scan.py router/rules_derive.py
 
 .PHONY: install run test lint bench eval soak check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py $(COMPILED)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -18,8 +20,8 @@ run: install  ## serve the API on http://127.0.0.1:8000 with the embedded defaul
 	$(BIN)/ava-router serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check router tests bench
-	$(BIN)/ruff format --check router tests bench
+	$(BIN)/ruff check router tests bench setup.py
+	$(BIN)/ruff format --check router tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
@@ -40,4 +42,5 @@ soak: install  ## 60 s of mixed load on loopback: 0 errors required, p99 reporte
 	$(BIN)/python -m bench.soak
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts build
+	rm -f router/*.so router_engine__mypyc*.so

@@ -12,10 +12,11 @@
 
 from __future__ import annotations
 
-import heapq
 from typing import Annotated, Literal, NamedTuple
 
 import msgspec
+import numpy as np
+import numpy.typing as npt
 from msgspec import Meta
 
 from router.learning import Outcomes
@@ -23,6 +24,10 @@ from router.loader import Catalog, ModelRef
 from router.pricing import estimate_cost
 from router.risk import CORRELATION_EXPONENT, FeatureMatch, TriggerRef, class_loads, combined_risk
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+# (class id, trigger weight, eligible rows): a duration window shared by some models.
+Window = tuple[str, float, IntArray]
 Mode = Literal["text_to_video", "image_to_video", "video_to_video"]
 DEFAULT_DURATION_S = 5.0
 MEMO_SIZE = 4096
@@ -186,10 +191,19 @@ def _reasons(
         risks.append((-value * load, fid))
     risks.sort()  # riskiest first; equal risks by class id
     combined = combined_risk((-r for r, _ in risks), catalog.baseline[model_id])
-    reasons = [
+    return combined, _failure_reasons(catalog, risks, loads) + notes
+
+
+def _failure_reasons(
+    catalog: Catalog, risks: list[tuple[float, str]], loads: Loads
+) -> list[Reason]:
+    """Reasons for the (at most three) riskiest classes of (-risk, class id) pairs."""
+    risks.sort()  # riskiest first; equal risks by class id
+    messages = _risk_messages(catalog)
+    return [
         Reason(
             "failure",
-            f"{catalog.classes[fid].name}: risk {-neg:.2f}",
+            messages[fid][round(-neg * 100)],
             fid,
             round(-neg, 4),
             [f for f, _ in loads[fid][1]],
@@ -197,7 +211,17 @@ def _reasons(
         for neg, fid in risks[:3]
         if -neg >= 0.05
     ]
-    return combined, reasons + notes
+
+
+def _risk_messages(catalog: Catalog) -> dict[str, list[str]]:
+    """Per class, "<name>: risk 0.00" ... "<name>: risk 1.00" (formatted once, not per reason)."""
+    found: dict[str, list[str]] | None = catalog.memo.get("risk_messages")
+    if found is None:
+        found = catalog.memo["risk_messages"] = {
+            fid: [f"{cls.name}: risk {k / 100:.2f}" for k in range(101)]
+            for fid, cls in catalog.classes.items()
+        }
+    return found
 
 
 def model_risk(
@@ -210,18 +234,27 @@ def model_risk(
 class Gate(NamedTuple):
     """The models that pass a request's constraints (with their cost) and the rest, with why.
 
-    `columns[class_id]` lists the eligible models' susceptibilities in `eligible` order and
-    `survive` their baseline survival, so scoring a prompt is a few list comprehensions.
+    The arrays are in `eligible` order, so scoring a prompt is a few vector operations:
+    `matrix[i, classes[fid]]` is model i's susceptibility to class fid, `survive` its baseline
+    survival, `limits` its prompt limit in characters (0: none).
     """
 
     eligible: tuple[tuple[ModelRef, float | None], ...]
     excluded: tuple[Exclusion, ...]
-    columns: dict[str, list[float]]
-    survive: list[float]
-    cost_scores: list[float]
-    """cheapest eligible cost / this cost (0 when unknown), in `eligible` order."""
-    tie_keys: list[tuple[bool, float, str, str]]
-    """(price unknown, cost, vendor, model): the tail of the ranking key, in `eligible` order."""
+    classes: dict[str, int]
+    matrix: FloatArray
+    survive: FloatArray
+    cost_scores: FloatArray
+    """cheapest eligible cost / this cost (0 when unknown)."""
+    tie_rank: IntArray
+    """Position in (price unknown, cost, vendor, model) order: the tail of the ranking key."""
+    limits: FloatArray
+    shortest_limit: float
+    """The smallest prompt limit among `limits` (inf when none): most prompts are shorter."""
+    windowed: tuple[tuple[int, str], ...]
+    """Eligible models whose duration window applies at this duration (`model_loads`)."""
+    windows: tuple[Window, ...]
+    """The same grouped by (class, weight): the rows whose class load is raised."""
 
 
 def _gate(catalog: Catalog, c: Constraints, duration: float) -> Gate:
@@ -250,20 +283,59 @@ def _gate(catalog: Catalog, c: Constraints, duration: float) -> Gate:
                 excluded.append(why)
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        ids = [ref.model.id for ref, _ in eligible]
-        columns = {fid: [catalog.suscept_values[m][fid] for m in ids] for fid in catalog.classes}
-        survive = [catalog.base_survive[m] for m in ids]
-        costs = [cost for _, cost in eligible]
-        cheapest = min((x for x in costs if x is not None and x > 0), default=0.0)
-        found = memo[key] = Gate(
-            tuple(eligible),
-            tuple(excluded),
-            columns,
-            survive,
-            [_cost_score(x, cheapest) for x in costs],
-            [(x is None, x or 0.0, r.vendor.id, r.model.id) for r, x in eligible],
-        )
+        memo[key] = found = _build_gate(catalog, eligible, excluded, duration)
     return found
+
+
+def _build_gate(
+    catalog: Catalog,
+    eligible: list[tuple[ModelRef, float | None]],
+    excluded: list[Exclusion],
+    duration: float,
+) -> Gate:
+    ids = [ref.model.id for ref, _ in eligible]
+    classes = {fid: k for k, fid in enumerate(catalog.classes)}
+    rows = [[catalog.suscept_values[m][fid] for fid in classes] for m in ids]
+    costs = [cost for _, cost in eligible]
+    cheapest = min((x for x in costs if x is not None and x > 0), default=0.0)
+    ties = sorted(
+        range(len(eligible)),
+        key=lambda i: (costs[i] is None, costs[i] or 0.0, eligible[i][0].vendor.id, ids[i]),
+    )
+    tie_rank = np.empty(len(eligible), dtype=np.int64)
+    tie_rank[ties] = np.arange(len(eligible))
+    limits = [float(ref.model.capabilities.max_prompt_chars or 0) for ref, _ in eligible]
+    windowed = tuple(
+        (i, m)
+        for i, m in enumerate(ids)
+        if any(duration > seconds for _, seconds in catalog.windows.get(m, ()))
+    )
+    return Gate(
+        tuple(eligible),
+        tuple(excluded),
+        classes,
+        np.array(rows, dtype=np.float64).reshape(len(ids), len(classes)),
+        np.array([catalog.base_survive[m] for m in ids], dtype=np.float64),
+        np.array([_cost_score(x, cheapest) for x in costs], dtype=np.float64),
+        tie_rank,
+        np.array(limits, dtype=np.float64),
+        min((x for x in limits if x > 0), default=float("inf")),
+        windowed,
+        _windows(catalog, windowed, duration),
+    )
+
+
+def _windows(
+    catalog: Catalog, windowed: tuple[tuple[int, str], ...], duration: float
+) -> tuple[Window, ...]:
+    rows: dict[tuple[str, float], list[int]] = {}
+    for i, model_id in windowed:
+        for ref, seconds in catalog.windows[model_id]:
+            if duration > seconds:
+                rows.setdefault((ref.failure_id, ref.weight), []).append(i)
+    return tuple(
+        (fid, weight, np.array(ids, dtype=np.int64)) for (fid, weight), ids in rows.items()
+    )
 
 
 WINDOW_FEATURE = FeatureMatch("duration.long", 1.0)
@@ -301,6 +373,28 @@ def _survival(catalog: Catalog, model_id: str, loads: Loads, outcomes: Outcomes 
     return survive
 
 
+def _apply_window(
+    gate: Gate,
+    window: Window,
+    survive: FloatArray,
+    contrib: FloatArray | None,
+    fids: list[str],
+    loads: Loads,
+) -> None:
+    """`model_loads` for every model of one window at once: the class's duration trigger
+    applies early, so those models' survival is recomputed with the raised class load."""
+    fid, weight, rows = window
+    load, hits = loads.get(fid, (0.0, []))
+    if any(f.id == WINDOW_FEATURE.id for f, _ in hits):
+        return  # the prompt's own duration trigger already loads this class
+    raised = gate.matrix[rows, gate.classes[fid]] * (1.0 - (1.0 - load) * (1.0 - weight))
+    if contrib is None or fid not in loads:
+        survive[rows] *= 1.0 - raised
+        return
+    contrib[rows, fids.index(fid)] = raised
+    survive[rows] = gate.survive[rows] * np.prod(1.0 - contrib[rows], axis=1)
+
+
 def _risks(
     catalog: Catalog,
     gate: Gate,
@@ -308,36 +402,50 @@ def _risks(
     loads: Loads,
     outcomes: Outcomes | None,
     duration: float,
-) -> tuple[list[float], list[Exclusion]]:
-    """Combined risk of every eligible model (in `gate.eligible` order), one pass per triggered
-    class on plain floats; models whose prompt limit is exceeded get risk 2.0 and an exclusion."""
-    survive = gate.survive
-    if outcomes is None:
-        for fid, (load, _) in loads.items():
-            column = gate.columns[fid]
-            survive = [s * (1.0 - v * load) for s, v in zip(survive, column, strict=True)]
-    else:
-        survive = [_survival(catalog, ref.model.id, loads, outcomes) for ref, _ in gate.eligible]
-    for i, (ref, _) in enumerate(gate.eligible):
-        if ref.model.id in catalog.windows:
-            own = model_loads(catalog, ref.model.id, loads, duration)
+) -> tuple[FloatArray, FloatArray | None, list[Exclusion]]:
+    """Combined risk of every eligible model (in `gate.eligible` order) as one vector operation
+    over the triggered classes, and the per-class risks behind it (columns in `loads` order;
+    None with `outcomes`); models whose prompt limit is exceeded get risk 2.0 and an
+    exclusion."""
+    contrib = None
+    if outcomes is not None:
+        survive = np.array(
+            [_survival(catalog, ref.model.id, loads, outcomes) for ref, _ in gate.eligible],
+            dtype=np.float64,
+        )
+        for i, model_id in gate.windowed:
+            own = model_loads(catalog, model_id, loads, duration)
             if own is not loads:
-                survive[i] = _survival(catalog, ref.model.id, own, outcomes)
-    risks = [1.0 - max(left, 0.0) ** CORRELATION_EXPONENT for left in survive]
+                survive[i] = _survival(catalog, model_id, own, outcomes)
+    else:
+        fids = list(loads)
+        if fids:
+            load = np.array([value for value, _ in loads.values()], dtype=np.float64)
+            contrib = gate.matrix[:, [gate.classes[fid] for fid in fids]] * load
+            survive = gate.survive * np.prod(1.0 - contrib, axis=1)
+        else:
+            survive = gate.survive.copy()
+        # Windows on triggered classes rewrite rows of `contrib` (so a second window of the
+        # same model keeps the first); windows on untriggered classes add a factor after.
+        for window in sorted(gate.windows, key=lambda w: w[0] not in loads):
+            _apply_window(gate, window, survive, contrib, fids, loads)
+    risks: FloatArray = 1.0 - np.power(np.maximum(survive, 0.0), CORRELATION_EXPONENT)
     too_long = []
-    for i, (ref, _) in enumerate(gate.eligible):
-        limit = ref.model.capabilities.max_prompt_chars
-        if limit and prompt_len > limit:
-            risks[i] = TOO_LONG
-            too_long.append(
-                Exclusion(
-                    ref.vendor.id,
-                    ref.model.id,
-                    "prompt_length",
-                    f"prompt is {prompt_len} chars; limit {limit}",
-                )
+    over: list[int] = []
+    if prompt_len > gate.shortest_limit:
+        over = np.flatnonzero((gate.limits > 0) & (gate.limits < prompt_len)).tolist()
+    for i in over:
+        ref = gate.eligible[i][0]
+        risks[i] = TOO_LONG
+        too_long.append(
+            Exclusion(
+                ref.vendor.id,
+                ref.model.id,
+                "prompt_length",
+                f"prompt is {prompt_len} chars; limit {ref.model.capabilities.max_prompt_chars}",
             )
-    return risks, too_long
+        )
+    return risks, contrib, too_long
 
 
 def route(
@@ -357,8 +465,16 @@ def route(
     duration = c.duration_s or text_duration_s or DEFAULT_DURATION_S
     gate = _gate(catalog, c, duration)
     loads = class_loads(features, catalog.triggers)
-    risks, too_long = _risks(catalog, gate, len(prompt), loads, outcomes, duration)
-    ranked = rank_rows(gate, risks, c.weights, c.top_k)
+    risks, contrib, too_long = _risks(catalog, gate, len(prompt), loads, outcomes, duration)
+    fids = list(loads)
+
+    def explain(i: int, model_id: str) -> list[Reason]:
+        if contrib is None or model_id in catalog.windows:
+            own = model_loads(catalog, model_id, loads, duration)
+            return _reasons(catalog, model_id, own, outcomes)[1]
+        row = contrib[i].tolist()
+        return _failure_reasons(catalog, [(-r, f) for r, f in zip(row, fids, strict=True)], loads)
+
     candidates = [
         Candidate(
             ref.vendor.id,
@@ -369,12 +485,11 @@ def route(
             relative,
             value,
             cost,
-            _reasons(
-                catalog, ref.model.id, model_loads(catalog, ref.model.id, loads, duration), outcomes
-            )[1]
-            + ([] if cost is not None else [UNPRICED]),
+            explain(i, ref.model.id) + ([] if cost is not None else [UNPRICED]),
         )
-        for score, relative, value, ref, cost, risk in ranked
+        for score, relative, value, ref, cost, risk, i in rank_rows(
+            gate, risks, c.weights, c.top_k, all_ranked=not too_long
+        )
     ]
     excluded = list(gate.excluded) + too_long if too_long else list(gate.excluded)
     return RouteResult(
@@ -389,39 +504,42 @@ def _cost_score(cost: float | None, cheapest: float) -> float:
 
 
 def rank_rows(
-    gate: Gate, risks: list[float], weights: Weights, top_k: int
-) -> list[tuple[float, float, float, ModelRef, float | None, float]]:
-    """The best `top_k` as (score, quality_score, cost_score, ref, cost, risk).
+    gate: Gate, risks: FloatArray, weights: Weights, top_k: int, *, all_ranked: bool = False
+) -> list[tuple[float, float, float, ModelRef, float | None, float, int]]:
+    """The best `top_k` as (score, quality_score, cost_score, ref, cost, risk, index).
 
-    The key (score, risk, price unknown, cost, vendor, model) is a total order, so ties never
-    depend on catalog order. Work per model is two list comprehensions; only the top is built.
+    The key (score desc, risk asc, price unknown, cost, vendor, model) is a total order, so ties
+    never depend on catalog order. Models with risk above 1 (prompt too long) are not ranked;
+    `all_ranked` says there are none.
     """
-    best = max((1.0 - r for r in risks if r <= 1.0), default=1.0) or 1.0
+    if not risks.size:
+        return []
+    quality = 1.0 - risks
+    if all_ranked:
+        best = float(quality.max()) or 1.0
+    else:
+        ranked = risks <= 1.0
+        if not ranked.any():
+            return []
+        best = float(quality[ranked].max()) or 1.0
     total = (weights.risk + weights.cost) or 1.0
     w_risk, w_cost = weights.risk / total, weights.cost / total
-    neg_scores = [
-        -(w_risk * (1.0 - r) / best + w_cost * v)
-        for r, v in zip(risks, gate.cost_scores, strict=True)
-    ]
-    ranked = heapq.nsmallest(
-        top_k,
-        (
-            k
-            for k in zip(neg_scores, risks, gate.tie_keys, range(len(risks)), strict=True)
-            if k[1] <= 1.0
-        ),
+    relative = quality / best
+    scores = w_risk * quality / best + w_cost * gate.cost_scores
+    # Unranked models sort last (score -inf) and are cut below.
+    key = scores if all_ranked else np.where(ranked, scores, -np.inf)
+    order = np.lexsort((gate.tie_rank, risks, -key))[:top_k]
+    if not all_ranked:
+        order = order[ranked[order]]
+    rows = zip(
+        order.tolist(),
+        scores[order].tolist(),
+        relative[order].tolist(),
+        gate.cost_scores[order].tolist(),
+        risks[order].tolist(),
+        strict=True,
     )
-    out = []
-    for neg, risk, _, i in ranked:
-        ref, cost = gate.eligible[i]
-        out.append(
-            (
-                round(-neg, 6),
-                round((1.0 - risk) / best, 6),
-                round(gate.cost_scores[i], 6),
-                ref,
-                cost,
-                risk,
-            )
-        )
-    return out
+    return [
+        (round(score, 6), round(rel, 6), round(value, 6), *gate.eligible[i], risk, i)
+        for i, score, rel, value, risk in rows
+    ]

@@ -30,7 +30,7 @@ def assemble(
             per[h[2]] = [h]
         else:
             group.append(h)
-    words = len(prompt.split())
+    words = word_count(prompt)
     derive(t, per, found, duration_s, words)
     astral = utf16_converter(prompt)
     emit, ids, rank = t.emit, t.ids, t.rank
@@ -47,6 +47,21 @@ def assemble(
         word_count=words,
         rules_version=version,
     )
+
+
+_SPACE_RUNS = ("  ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def word_count(prompt: str) -> int:
+    """`len(prompt.split())`, without building the list when words are single-space separated."""
+    if (
+        not prompt.isascii()
+        or prompt[:1] == " "
+        or prompt[-1:] == " "
+        or any(run in prompt for run in _SPACE_RUNS)
+    ):
+        return len(prompt.split())
+    return prompt.count(" ") + 1 if prompt else 0
 
 
 def derive(
@@ -68,14 +83,14 @@ def derive(
     # Count before implications: "she" is not a second subject, a dolly zoom is one camera move.
     _distinct(t, per, found.low)
     _implies(t, per)
-    for i in t.needing & per.keys():
+    for i in per.keys() & t.needing:
         if not any(j in per for j in t.requires[i]):
             del per[i]
     size = t.rules.prompt_size
     if words > size.long_over_words:
         idx = t.long_idx
         per.setdefault(idx, []).append((0, 0, idx, size.confidence))
-    if len(t.many_of & per.keys()) >= size.many_min_distinct:
+    if len(per.keys() & t.many_of) >= size.many_min_distinct:
         idx = t.many_idx
         per[idx] = [(0, 0, idx, size.confidence)]  # a whole-prompt property: nothing to underline
 
@@ -89,7 +104,7 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
         hits = [h for j in fired for h in per[j]]
         if mentions and (len(hits) < least or len(_words(hits, low)) < least):
             continue
-        per.setdefault(i, []).extend((h[0], h[1], i, h[3]) for h in hits)
+        per.setdefault(i, []).extend(hits)
 
 
 def _words(hits: list[Hit], low: str) -> set[str]:
@@ -112,7 +127,7 @@ def _words(hits: list[Hit], low: str) -> set[str]:
 
 def _drop_thin(t: Tables, per: dict[int, list[Hit]]) -> None:
     """Features needing several distinct hits (style-word soup) fire only when they have them."""
-    for i in t.thin & per.keys():
+    for i in per.keys() & t.thin:
         if len({(h[0], h[1]) for h in per[i]}) < t.min_hits[i]:
             del per[i]
 
@@ -130,20 +145,21 @@ def _duration(t: Tables, per: dict[int, list[Hit]], found: Scan, duration_s: flo
 
 
 def _implies(t: Tables, per: dict[int, list[Hit]]) -> None:
-    """Close `per` under `implies` (a crowd is people; a count of three is several subjects)."""
-    todo = list(t.implying & per.keys())
+    """Close `per` under `implies` (a crowd is people; a count of three is several subjects).
+
+    `t.implies` is already transitively closed, so one pass over the implying features' own
+    hits suffices. Hits keep their source's feature index: within a group only spans and
+    confidences are read.
+    """
+    sources = [(i, per[i]) for i in per.keys() & t.implying]
     implies = t.implies
-    while todo:
-        i = todo.pop()
-        src = per[i]
+    for i, src in sources:
         for j in implies[i]:
             group = per.get(j)
             if group is None:
-                per[j] = [(h[0], h[1], j, h[3]) for h in src]
-                if implies[j]:
-                    todo.append(j)
+                per[j] = src[:]
             else:
-                group.extend([(h[0], h[1], j, h[3]) for h in src])
+                group.extend(src)
 
 
 def _merge(hits: list[Hit]) -> tuple[list[Span], float]:

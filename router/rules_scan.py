@@ -47,6 +47,7 @@ class Tables:
     shadowed: tuple[bool, ...]
     opposite: tuple[int, ...]
     implies: tuple[tuple[int, ...], ...]
+    """Everything each feature implies, closed under implication (built once)."""
     requires: tuple[tuple[int, ...], ...]
     min_hits: tuple[int, ...]
     distinct: tuple[tuple[int, frozenset[int], int, bool], ...]
@@ -84,7 +85,7 @@ class Tables:
             emit=tuple(f.emit for f in fs),
             shadowed=tuple(f.shadowed for f in fs),
             opposite=tuple(index[f.opposite] if f.opposite else -1 for f in fs),
-            implies=tuple(tuple(index[x] for x in f.implies) for f in fs),
+            implies=_closure([tuple(index[x] for x in f.implies) for f in fs]),
             requires=tuple(tuple(index[x] for x in f.requires) for f in fs),
             min_hits=tuple(f.min_hits for f in fs),
             distinct=tuple(
@@ -115,6 +116,21 @@ class Tables:
             needing=frozenset(i for i, f in enumerate(fs) if f.requires),
             many_of=frozenset(index[x] for x in rules.prompt_size.many_of),
         )
+
+
+def _closure(direct: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+    """Every feature each one implies, directly or through others, in first-reached order."""
+    out = []
+    for first in direct:
+        seen: list[int] = []
+        todo = list(first)
+        while todo:
+            j = todo.pop(0)
+            if j not in seen:
+                seen.append(j)
+                todo.extend(direct[j])
+        out.append(tuple(seen))
+    return tuple(out)
 
 
 def _public(f: Feature, fs: list[Feature], index: dict[str, int]) -> str | None:
