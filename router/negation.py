@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Any
 
 from router.rules_model import Negation
 
@@ -69,12 +70,13 @@ def split_negated(
     all_cues = (*cues, *lists)
     if len(hits) * (len(all_cues) + len(post_cues)) > 400:
         return _split_sorted(low, hits, all_cues, post_cues, scoper, listing)
+    starts = [h[0] for h in _untyped(hits)]
     for cue in all_cues:
         end = scoper.scope_end(low, cue[1], listing=cue in listing)
         if _has_word(low, cue[1], end):
             used.append(cue)
-            for i, hit in enumerate(hits):
-                if cue[1] <= hit[0] < end:
+            for i, start in enumerate(starts):
+                if cue[1] <= start < end:
                     negated.setdefault(i, cue)
     for cue in post_cues:
         before = max((i for i, h in enumerate(hits) if h[1] <= cue[0]),
@@ -116,6 +118,11 @@ def _split_sorted(
             used.append(cue)
     kept = [h for i, h in enumerate(hits) if i not in negated]
     return kept, [(hits[i], c) for i, c in sorted(negated.items())], used
+
+
+def _untyped(hits: list[Hit]) -> list[Any]:
+    """The same list, read untyped: compiled code then indexes tuples without unboxing them."""
+    return hits
 
 
 def _has_word(low: str, start: int, end: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from router.negation import Hit, Negated
 from router.rules_model import Analysis, FeatureHit, NegatedMention, Span
@@ -24,7 +24,8 @@ def assemble(
 ) -> Analysis:
     """Aggregate hits per feature, add derived features, build the result Structs."""
     per: dict[int, list[Hit]] = {}
-    for h in found.hits:
+    hits: list[Any] = found.hits  # read untyped: compiled code then skips unboxing each tuple
+    for h in hits:
         group = per.get(h[2])
         if group is None:
             per[h[2]] = [h]
@@ -101,7 +102,8 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
         fired = [j for j in of if j in per]
         if not fired or (not mentions and len(fired) < least):
             continue
-        hits = [h for j in fired for h in per[j]]
+        groups: list[list[Any]] = [per[j] for j in fired]
+        hits = [h for group in groups for h in group]
         if mentions and (len(hits) < least or len(_words(hits, low)) < least):
             continue
         per.setdefault(i, []).extend(hits)
@@ -113,7 +115,9 @@ def _words(hits: list[Hit], low: str) -> set[str]:
     subject."""
     words: set[str] = set()
     start = reach = -2
-    for s, e, _, _ in sorted(hits, key=lambda h: (h[0], -h[1])):
+    spans = sorted([(h[0], -h[1]) for h in hits])
+    for s, neg_e in spans:
+        e = -neg_e
         if s <= reach + 1 and low[reach:s].strip(" -") == "":
             reach = max(reach, e)
             continue

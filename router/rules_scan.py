@@ -289,7 +289,8 @@ def _apply_marks(t: Tables, p: _Pass, marks: list[tuple[int, int, int, Mark]]) -
             _pattern(t.patterns[a], p, s, searched, a)
     if drop:
         dropped = {d[2] for d in drop}
-        auto = [h for h in p.hits[: p.auto] if h[2] not in dropped or h[:3] not in drop]
+        hits: list[Any] = p.hits[: p.auto]  # untyped: compiled code then skips unboxing
+        auto = [h for h in hits if h[2] not in dropped or (h[0], h[1], h[2]) not in drop]
         p.hits[: p.auto] = auto
         p.auto = len(auto)
     if excludes and len(p.hits) > p.auto:
