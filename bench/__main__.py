@@ -25,6 +25,7 @@ from pathlib import Path
 import msgspec
 
 from bench import bench_analyze, bench_engine, bench_graph, http_bench
+from router.compiled import compiled_status
 
 PASS, MISS, INFO = "PASS", "MISS", "info"
 GRAPH_TARGET_US = 1000.0
@@ -79,6 +80,14 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _compiled() -> str:
+    status = compiled_status()
+    done = sum(status.values())
+    if done == len(status):
+        return f"mypyc-compiled ({done} of {len(status)})"
+    return f"{done} of {len(status)} compiled (others plain Python)"
+
+
 def machine() -> dict[str, str]:
     """CPU, cores, RAM, OS, Python and the versions of the packages that serve HTTP."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -90,8 +99,10 @@ def machine() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "packages": ", ".join(
-            f"{p} {_version(p)}" for p in ("litestar", "msgspec", "uvicorn", "pyahocorasick")
+            f"{p} {_version(p)}"
+            for p in ("litestar", "msgspec", "uvicorn", "pyahocorasick", "numpy")
         ),
+        "engine modules": _compiled(),
         "load average at start": load,
     }
 
