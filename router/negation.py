@@ -48,11 +48,40 @@ class Scoper:
         if words is not None:
             limit = words.end()
         stop = end_re.search(low, start, limit)
-        return stop.start() if stop is not None else limit
+        if stop is None:
+            return limit
+        if not listing and low[stop.start()] == ",":
+            return _list_tail(low, stop.start())
+        return stop.start()
 
     def linked(self, gap: str) -> bool:
         """True when the text between a hit and a post-cue only links them ("camera move: none")."""
         return " ".join(gap.split()) in self._linkers
+
+
+# A negated list goes on past its commas: "avoid text, watermarks or subtitles", "no text,
+# logos, or watermarks". The comma-separated items are short and the list closes with
+# "or/nor X" or "and X" (one or two words each side); anything else ends the scope at the comma.
+_LIST_ITEM_RE = re.compile(r",[ \t]*(?:\w+[ \t]+){0,1}\w+[ \t]*(?=,)")
+_LIST_END_RE = re.compile(
+    r",[ \t]*(?:(?:or|nor|and)[ \t]+(?:\w+[ \t]+){0,1}\w+"
+    r"|(?:\w+[ \t]+){0,1}\w+[ \t]+(?:or|nor)[ \t]+(?:\w+[ \t]+){0,1}\w+)[ \t]*(?=[,;.:!?\n]|$)"
+)
+
+
+def _list_tail(low: str, comma: int) -> int:
+    """Where a negated list that reaches a comma at `comma` ends: past its last item when the
+    items after the comma close with "or X"/"and X", else at the comma itself."""
+    at = comma
+    for _ in range(12):
+        end = _LIST_END_RE.match(low, at)
+        if end is not None:
+            return end.end()
+        item = _LIST_ITEM_RE.match(low, at)
+        if item is None:
+            break
+        at = item.end()
+    return comma
 
 
 def split_negated(

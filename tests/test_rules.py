@@ -340,6 +340,15 @@ def test_list_negation_covers_the_whole_list(matcher: Matcher) -> None:
     assert "text.render" not in ids(b) and "prompt.negation" in ids(b)
 
 
+def test_negated_list_goes_on_past_its_commas(matcher: Matcher) -> None:
+    assert "text.render" not in ids(matcher.analyze("avoid any text, watermark or subtitles"))
+    assert "text.render" not in ids(matcher.analyze("no text, logos, or watermarks, a fox"))
+    # Not a list (no closing "or X"): the scope still ends at the comma.
+    kept = matcher.analyze("no camera movement, slow motion, dreamy, soft light")
+    assert "motion.slow" in ids(kept) and "camera.static" in ids(kept)
+    assert "subject.animal" in ids(matcher.analyze("no text, a fox trots across the snow"))
+
+
 def test_negated_mentions_use_public_ids_once(matcher: Matcher) -> None:
     a = matcher.analyze("no animals, no people, avoid fast motion")
     assert [n.feature for n in a.negated] == ["subject.animal", "subject.human", "motion.fast"]
