@@ -26,7 +26,10 @@ PHRASE, EXCLUDE, CUE, POST, NOT_CUE, NUMBER, DIGIT, GATE, DROP, LIST_CUE = range
 _SEPARATORS = string.punctuation + "\t\n\r\x0b\x0c" + "—–‐‑“”‘’…«»¡¿·•„‚′″"
 _TO_SPACE = str.maketrans(_SEPARATORS, " " * len(_SEPARATORS))
 _NON_WORD_RE = re.compile(r"[^\w ]|_")
-_QUOTES_RE = re.compile(r"\"([^\"\n]{1,%d})\"|“([^”\n]{1,%d})”|(?<!\w)'([^'\n]{1,%d})'(?!\w)")
+# Single quotes may hold apostrophes inside words: 'don't tell mom'.
+_QUOTES_RE = re.compile(
+    r"\"([^\"\n]{1,%d})\"|“([^”\n]{1,%d})”|(?<!\w)'((?:[^'\n]|(?<=\w)'(?=\w)){1,%d})'(?!\w)"
+)
 _SPEAKER_RE = re.compile(r"(?:^|[\s.;])[^\W\d_]+(?:\s\d+)?\s*(?:\([^)]*\))?\s*:\s*$")
 # (regex, gates, feature index, confidence, how): how -1 = anchored at the gate, 0 = search
 # the prompt once, n > 0 = search n characters either side of each gate.
@@ -239,11 +242,9 @@ def _rare(
         _apply_marks(t, p, marks)
     if quoted:
         # Words inside quotes are text to render or lines to speak: "5-MINUTE PANCAKES" is no
-        # clip length, "NO MORE WAR" no negation, a headline "MARKETS CRASH" no collision.
-        text = [(h[0], h[1]) for h in p.hits if h[2] == t.index[t.rules.quotes.text_feature]]
-        shown = [q for q in quoted if q in text]
-        if shown:
-            p.hits = [h for h in p.hits if not _quoted_word(h, shown)]
+        # clip length, "NO MORE WAR" no negation, a headline "MARKETS CRASH" no collision, a
+        # spoken "the fire is spreading" no flames.
+        p.hits = [h for h in p.hits if not _quoted_word(h, quoted)]
         p.durations = [d for d in p.durations if not _inside(d[0][0], quoted)]
         p.cues = [c for c in p.cues if not _inside(c[0], quoted)]
         p.lists = [c for c in p.lists if not _inside(c[0], quoted)]
