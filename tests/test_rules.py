@@ -333,7 +333,7 @@ def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
 
 
 def test_list_negation_covers_the_whole_list(matcher: Matcher) -> None:
-    a = matcher.analyze("Negative prompt: blurry, text, watermark. A red fox in snow.")
+    a = matcher.analyze("Negative prompt: blurry, text, watermark. A fox in a red scarf in snow.")
     assert "text.render" not in ids(a)
     assert {"subject.animal", "attribute.color", "prompt.negation"} <= ids(a)
     b = matcher.analyze("avoid: text, logos, subtitles")
