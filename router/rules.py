@@ -252,6 +252,11 @@ def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
         refs += [(f"feature {f.id} requires", x) for x in f.requires]
         refs += [(f"feature {f.id} opposite", x) for x in [f.opposite] if x]
         refs += [(f"feature {f.id} distinct.of", x) for x in (f.distinct.of if f.distinct else [])]
+        for a, b in f.distinct.stand_ins.items() if f.distinct else []:
+            refs += [
+                (f"feature {f.id} distinct.stand_ins", a),
+                (f"feature {f.id} distinct.stand_ins", b),
+            ]
     for where, fid in refs:
         if fid not in index:
             raise RulesError(f"{where}: unknown feature id {fid!r}")

@@ -98,15 +98,19 @@ def derive(
 
 def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
     """Fire a feature when enough of its listed features (or distinct words naming them) fire."""
-    for i, of, least, mentions in t.distinct:
+    for i, of, least, mentions, stand_ins in t.distinct:
         fired = [j for j in of if j in per]
-        if not fired or (not mentions and len(fired) < least):
+        # Stand-ins ("she") count once for a listed feature that has no hit of its own.
+        standing = {target: s for s, target in stand_ins if s in per and target not in per}
+        if not (fired or standing) or (not mentions and len(fired) < least):
             continue
         groups: list[list[Any]] = [per[j] for j in fired]
         hits = [h for group in groups for h in group]
-        if mentions and (len(hits) < least or len(_words(hits, low)) < least):
+        if mentions and len(_words(hits, low)) + len(standing) < least:
             continue
         per.setdefault(i, []).extend(hits)
+        for s in standing.values():
+            per[i].extend(per[s])
 
 
 def _words(hits: list[Hit], low: str) -> set[str]:

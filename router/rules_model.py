@@ -44,6 +44,10 @@ class Distinct(RulesBase, frozen=True, kw_only=True):
     of: Annotated[list[FeatureId], Meta(min_length=1)]
     min: Annotated[int, Meta(ge=1)] = 2
     count: Literal["features", "mentions"] = "features"
+    stand_ins: dict[FeatureId, FeatureId] = {}
+    """With `count: mentions`: a feature that names one of `of` indirectly (a pronoun for a
+    person) and counts as one mention of it when that feature itself has no hit ("she feeds
+    the dog" names two subjects; "a woman ... she smiles" one)."""
 
 
 class Feature(RulesBase, frozen=True, kw_only=True):

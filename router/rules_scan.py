@@ -53,7 +53,7 @@ class Tables:
     """Everything each feature implies, closed under implication (built once)."""
     requires: tuple[tuple[int, ...], ...]
     min_hits: tuple[int, ...]
-    distinct: tuple[tuple[int, frozenset[int], int, bool], ...]
+    distinct: tuple[tuple[int, frozenset[int], int, bool, tuple[tuple[int, int], ...]], ...]
     rank: tuple[int, ...]
     patterns: tuple[Pattern, ...]
     scoper: Scoper
@@ -97,6 +97,7 @@ class Tables:
                     frozenset(index[x] for x in f.distinct.of),
                     f.distinct.min,
                     f.distinct.count == "mentions",
+                    tuple((index[a], index[b]) for a, b in f.distinct.stand_ins.items()),
                 )
                 for i, f in enumerate(fs)
                 if f.distinct

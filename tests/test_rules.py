@@ -349,6 +349,12 @@ def test_negated_list_goes_on_past_its_commas(matcher: Matcher) -> None:
     assert "subject.animal" in ids(matcher.analyze("no text, a fox trots across the snow"))
 
 
+def test_a_pronoun_and_an_animal_are_two_subjects(matcher: Matcher) -> None:
+    assert "subject.multiple" in ids(matcher.analyze("she kneels and feeds the dog"))
+    # A pronoun for a person already named is not a second subject.
+    assert "subject.multiple" not in ids(matcher.analyze("a woman walks home, she smiles"))
+
+
 def test_negated_mentions_use_public_ids_once(matcher: Matcher) -> None:
     a = matcher.analyze("no animals, no people, avoid fast motion")
     assert [n.feature for n in a.negated] == ["subject.animal", "subject.human", "motion.fast"]
