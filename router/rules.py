@@ -243,6 +243,7 @@ def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
         ("durations.feature", rules.durations.feature),
         ("quotes.text_feature", rules.quotes.text_feature),
         ("quotes.speech_feature", rules.quotes.speech_feature),
+        *[("quotes.speaker_feature", x) for x in [rules.quotes.speaker_feature] if x],
         ("prompt_size.long_feature", rules.prompt_size.long_feature),
         ("prompt_size.many_feature", rules.prompt_size.many_feature),
     ]

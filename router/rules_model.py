@@ -133,6 +133,10 @@ class Quotes(RulesBase, frozen=True, kw_only=True):
     speech_cues: list[Phrase] = []
     speaker_labels: bool = True
     """A quote right after a speaker label ("Detective 1:", "Narrator (V.O.):") is dialogue."""
+    speaker_feature: FeatureId | None = None
+    """Also fired by a spoken quote, unless a narration cue is near: someone on screen says it."""
+    narration_cues: list[Phrase] = []
+    """Words that make a spoken quote off-screen narration ("voiceover", "narrator")."""
     speech_window: Annotated[int, Meta(ge=0, le=200)] = 40
     max_length: Annotated[int, Meta(ge=1, le=1000)] = 120
     confidence: Unit01 = 0.9

@@ -62,6 +62,9 @@ class Tables:
     index: dict[str, int]
     quotes_re: re.Pattern[str]
     speech_re: re.Pattern[str] | None
+    narration_re: re.Pattern[str] | None
+    speaker_idx: int
+    """Feature a spoken quote also fires when no narration cue is near (-1: none)."""
     report_as: tuple[str | None, ...]
     """The public id a negated mention is reported under (helpers map to what they imply)."""
     negation_idx: int
@@ -82,6 +85,7 @@ class Tables:
         fs = rules.features
         q = rules.quotes
         speech = "|".join(re.escape(w) for w in sorted(q.speech_cues, key=len, reverse=True))
+        narration = "|".join(re.escape(w) for w in sorted(q.narration_cues, key=len, reverse=True))
         n = q.max_length
         return cls(
             ids=tuple(f.id for f in fs),
@@ -110,6 +114,8 @@ class Tables:
             index=index,
             quotes_re=re.compile(_QUOTES_RE.pattern % (n, n, n)),
             speech_re=re.compile(rf"(?<!\w)(?:{speech})(?!\w)") if speech else None,
+            narration_re=re.compile(rf"(?<!\w)(?:{narration})(?!\w)") if narration else None,
+            speaker_idx=index[q.speaker_feature] if q.speaker_feature else -1,
             report_as=tuple(_public(f, fs, index) for f in fs),
             negation_idx=index[rules.negation.feature],
             duration_idx=index[rules.durations.feature],
@@ -371,6 +377,10 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
         )
         hits.append((s, end, speech_idx if is_speech else text_idx, q.confidence))
         spans.append((s, end))
+        if is_speech and t.speaker_idx >= 0:
+            narrated = t.narration_re is not None and t.narration_re.search(window) is not None
+            if not narrated:
+                hits.append((s, end, t.speaker_idx, q.confidence))
     return spans
 
 
