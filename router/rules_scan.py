@@ -378,7 +378,9 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
         hits.append((s, end, speech_idx if is_speech else text_idx, q.confidence))
         spans.append((s, end))
         if is_speech and t.speaker_idx >= 0:
-            narrated = t.narration_re is not None and t.narration_re.search(window) is not None
+            # Narration cues reach further back: "narration over drone footage of ...: "...""
+            wide = low[max(0, s - 2 * q.speech_window) : s]
+            narrated = t.narration_re is not None and t.narration_re.search(wide) is not None
             if not narrated:
                 hits.append((s, end, t.speaker_idx, q.confidence))
     return spans
