@@ -120,7 +120,17 @@ def compile_rules(rules: FeatureRules) -> Matcher:
             entries.setdefault(text, []).append(meaning)
     tables = Tables.build(rules, index, patterns, Scoper(rules.negation))
     shadowed = {i for i, f in enumerate(rules.features) if f.shadowed}
-    return Matcher(_automaton(entries, shadowed), tables, _version(rules))
+    return Matcher(_automaton(entries, shadowed, _late(rules, index)), tables, _version(rules))
+
+
+def _late(rules: FeatureRules, index: dict[str, int]) -> set[int]:
+    """Features that get hits after the automaton pass (regexes, counts, quotes): the only ones
+    an EXCLUDE mark still has to check at run time (phrase hits are handled by DROP marks)."""
+    q, c = rules.quotes, rules.counting
+    ids = [q.text_feature, q.speech_feature, c.multiple_feature, c.exact_feature]
+    ids += [q.speaker_feature] if q.speaker_feature else []
+    ids += [f.id for f in rules.features if f.patterns]
+    return {index[x] for x in ids}
 
 
 def _keys(
@@ -145,7 +155,9 @@ def _keys(
         yield from ((g, (GATE, k, 0.0), "patterns gate") for g in pattern[1])
 
 
-def _automaton(entries: dict[str, list[tuple[int, int, float]]], shadowed: set[int]) -> Any:
+def _automaton(
+    entries: dict[str, list[tuple[int, int, float]]], shadowed: set[int], late: set[int]
+) -> Any:
     """One automaton over space-padded keys, so every match already sits on word boundaries.
 
     Each key's value is (back, right, feature, confidence, extra): where its words start and
@@ -162,9 +174,15 @@ def _automaton(entries: dict[str, list[tuple[int, int, float]]], shadowed: set[i
         key = f"{left}{text}{right}"
         unique = dict.fromkeys(meaning)
         phrases = tuple((a, b) for kind, a, b in unique if kind == PHRASE)
-        marks = tuple((kind, a, 0, 0) for kind, a, _ in unique if kind != PHRASE)
+        marks = tuple(
+            (kind, a, 0, 0)
+            for kind, a, _ in unique
+            if kind != PHRASE and (kind != EXCLUDE or a in late)
+        )
         marks += _drop_marks(text, unique, phrase_of, shadowed)
         back = len(key) - len(left)
+        if not phrases and not marks:
+            continue  # an exclusion with nothing left to cancel
         if len(phrases) == 1 and not marks:
             auto.add_word(key, (back, len(right), phrases[0][0], phrases[0][1], None))
         else:
