@@ -195,9 +195,13 @@ def _reasons(
 
 
 def _failure_reasons(
-    catalog: Catalog, risks: list[tuple[float, str]], loads: Loads
+    catalog: Catalog,
+    risks: list[tuple[float, str]],
+    loads: Loads,
+    features: dict[str, list[FeatureMatch]] | None = None,
 ) -> list[Reason]:
-    """Reasons for the (at most three) riskiest classes of (-risk, class id) pairs."""
+    """Reasons for the (at most three) riskiest classes of (-risk, class id) pairs
+    (`features`: each class's triggering features, when the caller has them already)."""
     risks.sort()  # riskiest first; equal risks by class id
     messages = _risk_messages(catalog)
     return [
@@ -206,7 +210,7 @@ def _failure_reasons(
             messages[fid][round(-neg * 100)],
             fid,
             round(-neg, 4),
-            [f for f, _ in loads[fid][1]],
+            features[fid] if features is not None else [f for f, _ in loads[fid][1]],
         )
         for neg, fid in risks[:3]
         if -neg >= 0.05
@@ -467,13 +471,14 @@ def route(
     loads = class_loads(features, catalog.triggers)
     risks, contrib, too_long = _risks(catalog, gate, len(prompt), loads, outcomes, duration)
     fids = list(loads)
+    by_class = {fid: [f for f, _ in hits] for fid, (_, hits) in loads.items()}
 
     def explain(i: int, model_id: str) -> list[Reason]:
         if contrib is None or model_id in catalog.windows:
             own = model_loads(catalog, model_id, loads, duration)
             return _reasons(catalog, model_id, own, outcomes)[1]
-        row = contrib[i].tolist()
-        return _failure_reasons(catalog, [(-r, f) for r, f in zip(row, fids, strict=True)], loads)
+        pairs = [(-r, f) for r, f in zip(contrib[i].tolist(), fids, strict=True)]
+        return _failure_reasons(catalog, pairs, loads, by_class)
 
     candidates = [
         Candidate(
