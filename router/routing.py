@@ -529,22 +529,22 @@ def rank_rows(
         best = float(quality[ranked].max()) or 1.0
     total = (weights.risk + weights.cost) or 1.0
     w_risk, w_cost = weights.risk / total, weights.cost / total
-    relative = quality / best
-    scores = w_risk * quality / best + w_cost * gate.cost_scores
-    # Unranked models sort last (score -inf) and are cut below.
-    key = scores if all_ranked else np.where(ranked, scores, -np.inf)
-    order = np.lexsort((gate.tie_rank, risks, -key))[:top_k]
+    scores = w_risk * quality / best
+    if w_cost:
+        scores += w_cost * gate.cost_scores
+    if not all_ranked:
+        scores[~ranked] = -np.inf  # unranked models sort last and are cut below
+    order = np.lexsort((gate.tie_rank, risks, -scores))[:top_k]
     if not all_ranked:
         order = order[ranked[order]]
     rows = zip(
         order.tolist(),
         scores[order].tolist(),
-        relative[order].tolist(),
         gate.cost_scores[order].tolist(),
         risks[order].tolist(),
         strict=True,
     )
     return [
-        (round(score, 6), round(rel, 6), round(value, 6), *gate.eligible[i], risk, i)
-        for i, score, rel, value, risk in rows
+        (round(score, 6), round((1.0 - risk) / best, 6), round(value, 6), *gate.eligible[i], risk, i)
+        for i, score, value, risk in rows
     ]
