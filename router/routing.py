@@ -545,6 +545,6 @@ def rank_rows(
         strict=True,
     )
     return [
-        (round(score, 6), round((1.0 - risk) / best, 6), round(value, 6), *gate.eligible[i], risk, i)
-        for i, score, value, risk in rows
+        (round(s, 6), round((1.0 - r) / best, 6), round(v, 6), *gate.eligible[i], r, i)
+        for i, s, v, r in rows
     ]
