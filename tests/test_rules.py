@@ -327,6 +327,31 @@ def test_unknown_feature_reference_raises_rules_error(rules: FeatureRules) -> No
         compile_rules(bad)
 
 
+def test_unknown_stand_in_or_speaker_feature_raises_rules_error(rules: FeatureRules) -> None:
+    multiple = next(f for f in rules.features if f.id == "subject.multiple")
+    assert multiple.distinct is not None
+    stand_ins = {"subject.nope": "subject.human"}
+    distinct = msgspec.structs.replace(multiple.distinct, stand_ins=stand_ins)
+    features = [
+        msgspec.structs.replace(f, distinct=distinct) if f is multiple else f
+        for f in rules.features
+    ]
+    with pytest.raises(RulesError, match=r"stand_ins.*subject\.nope"):
+        compile_rules(msgspec.structs.replace(rules, features=features))
+    quotes = msgspec.structs.replace(rules.quotes, speaker_feature="anatomy.nope")
+    with pytest.raises(RulesError, match=r"speaker_feature.*anatomy\.nope"):
+        compile_rules(msgspec.structs.replace(rules, quotes=quotes))
+
+
+def test_spoken_line_shows_the_speaker_unless_narrated(matcher: Matcher) -> None:
+    spoken = matcher.analyze('the teen asks "will you go to prom with me?"')
+    assert {"audio.dialogue", "anatomy.face_closeup"} <= ids(spoken)
+    narrated = matcher.analyze('voiceover: "every spring, the salmon return"')
+    assert "audio.dialogue" in ids(narrated)
+    assert "anatomy.face_closeup" not in ids(narrated)
+    assert "subject.animal" not in ids(narrated)  # spoken words show nothing
+
+
 def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
     text = RULES_PATH.read_text(encoding="utf-8").replace(
         "  max_scope_words: 5", "  max_scope_words: 5\n  surprise: 1", 1
