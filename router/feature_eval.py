@@ -24,6 +24,7 @@ DEFAULT_FILES = (
     ROOT / "tests" / "data" / "features_holdout3.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout4.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout5.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout6.jsonl",  # used when present
 )
 
 
