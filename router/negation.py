@@ -99,7 +99,8 @@ def split_negated(
     all_cues = (*cues, *lists)
     if len(hits) * (len(all_cues) + len(post_cues)) > 400:
         return _split_sorted(low, hits, all_cues, post_cues, scoper, listing)
-    starts = [h[0] for h in _untyped(hits)]
+    untyped: list[Any] = hits  # compiled code then indexes tuples without unboxing them
+    starts = [h[0] for h in untyped]
     for cue in all_cues:
         end = scoper.scope_end(low, cue[1], listing=cue in listing)
         if _has_word(low, cue[1], end):
@@ -147,11 +148,6 @@ def _split_sorted(
             used.append(cue)
     kept = [h for i, h in enumerate(hits) if i not in negated]
     return kept, [(hits[i], c) for i, c in sorted(negated.items())], used
-
-
-def _untyped(hits: list[Hit]) -> list[Any]:
-    """The same list, read untyped: compiled code then indexes tuples without unboxing them."""
-    return hits
 
 
 def _has_word(low: str, start: int, end: int) -> bool:

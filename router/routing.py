@@ -191,17 +191,18 @@ def _reasons(
         risks.append((-value * load, fid))
     risks.sort()  # riskiest first; equal risks by class id
     combined = combined_risk((-r for r, _ in risks), catalog.baseline[model_id])
-    return combined, _failure_reasons(catalog, risks, loads) + notes
+    return combined, _failure_reasons(catalog, risks, _features_by_class(loads)) + notes
+
+
+def _features_by_class(loads: Loads) -> dict[str, list[FeatureMatch]]:
+    """Each triggered class's features, listed once and shared by every reason that cites it."""
+    return {fid: [f for f, _ in hits] for fid, (_, hits) in loads.items()}
 
 
 def _failure_reasons(
-    catalog: Catalog,
-    risks: list[tuple[float, str]],
-    loads: Loads,
-    features: dict[str, list[FeatureMatch]] | None = None,
+    catalog: Catalog, risks: list[tuple[float, str]], features: dict[str, list[FeatureMatch]]
 ) -> list[Reason]:
-    """Reasons for the (at most three) riskiest classes of (-risk, class id) pairs
-    (`features`: each class's triggering features, when the caller has them already)."""
+    """Reasons for the (at most three) riskiest classes of (-risk, class id) pairs."""
     risks.sort()  # riskiest first; equal risks by class id
     messages = _risk_messages(catalog)
     return [
@@ -210,7 +211,7 @@ def _failure_reasons(
             messages[fid][round(-neg * 100)],
             fid,
             round(-neg, 4),
-            features[fid] if features is not None else [f for f, _ in loads[fid][1]],
+            features[fid],
         )
         for neg, fid in risks[:3]
         if -neg >= 0.05
@@ -471,14 +472,14 @@ def route(
     loads = class_loads(features, catalog.triggers)
     risks, contrib, too_long = _risks(catalog, gate, len(prompt), loads, outcomes, duration)
     fids = list(loads)
-    by_class = {fid: [f for f, _ in hits] for fid, (_, hits) in loads.items()}
+    by_class = _features_by_class(loads)
 
     def explain(i: int, model_id: str) -> list[Reason]:
         if contrib is None or model_id in catalog.windows:
             own = model_loads(catalog, model_id, loads, duration)
             return _reasons(catalog, model_id, own, outcomes)[1]
         pairs = [(-r, f) for r, f in zip(contrib[i].tolist(), fids, strict=True)]
-        return _failure_reasons(catalog, pairs, loads, by_class)
+        return _failure_reasons(catalog, pairs, by_class)
 
     candidates = [
         Candidate(

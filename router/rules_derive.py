@@ -31,7 +31,7 @@ def assemble(
             per[h[2]] = [h]
         else:
             group.append(h)
-    words = word_count(prompt)
+    words = len(prompt.split())
     derive(t, per, found, duration_s, words)
     astral = utf16_converter(prompt)
     emit, ids, rank = t.emit, t.ids, t.rank
@@ -48,21 +48,6 @@ def assemble(
         word_count=words,
         rules_version=version,
     )
-
-
-_SPACE_RUNS = ("  ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-
-
-def word_count(prompt: str) -> int:
-    """`len(prompt.split())`, without building the list when words are single-space separated."""
-    if (
-        not prompt.isascii()
-        or prompt[:1] == " "
-        or prompt[-1:] == " "
-        or any(run in prompt for run in _SPACE_RUNS)
-    ):
-        return len(prompt.split())
-    return prompt.count(" ") + 1 if prompt else 0
 
 
 def derive(
