@@ -442,3 +442,25 @@ def test_touching_nouns_name_one_subject(matcher: Matcher) -> None:
 )
 def test_general_phrasings_fire(matcher: Matcher, prompt: str, fid: str) -> None:
     assert fid in ids(matcher.analyze(prompt))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "present", "absent"),
+    [
+        ("un niño juega con su perro, cámara lenta", {"subject.human", "motion.slow"}, set()),
+        ("Eine Frau trinkt Kaffee im Regen, 8 Sekunden", {"duration.long", "physics.fluid"}, set()),
+        ("夏祭りの夜、少女が花火を見る。10秒。", {"subject.human", "physics.thermal"}, set()),
+        (
+            "la caméra suit un chien, sans musique",
+            {"camera.tracking", "prompt.negation"},
+            {"audio.sound"},
+        ),
+        ("a sans serif title card", {"text.render"}, {"prompt.negation"}),
+    ],
+)
+def test_common_words_in_other_languages(
+    matcher: Matcher, prompt: str, present: set[str], absent: set[str]
+) -> None:
+    got = {f.id for f in matcher.analyze(prompt).features}
+    assert present <= got, (prompt, got)
+    assert not absent & got, (prompt, got)
