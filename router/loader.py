@@ -137,12 +137,16 @@ class _Reader:
             return None
         self.digest.update(name.encode() + b"\0" + data + b"\0")
         try:
-            depth = yaml_depth(data)
+            depth, duplicates = yaml_shape(data)
         except yaml.YAMLError as exc:
             self.add(name, "$", f"not valid YAML: {exc}")
             return None
         if depth > MAX_YAML_DEPTH:
             self.add(name, "$", f"nested {depth} levels deep; at most {MAX_YAML_DEPTH} allowed")
+            return None
+        for key, line in duplicates:
+            self.add(name, f"line {line}", f"duplicate key {key!r}: it would replace the earlier one")
+        if duplicates:
             return None
         try:
             return decode_yaml(data, kind)
@@ -154,20 +158,34 @@ class _Reader:
         return None
 
 
-def yaml_depth(data: bytes) -> int:
-    """Deepest nesting of a YAML document, read as a stream of events (never recursing).
+def yaml_shape(data: bytes) -> tuple[int, list[tuple[str, int]]]:
+    """Deepest nesting of a YAML document and its duplicate mapping keys (key, line), read as a
+    stream of events (never recursing).
 
     PyYAML's C loader recurses per level and crashes the process on absurd depths, so the
-    depth is checked before the document is decoded.
+    depth is checked before the document is decoded. It also keeps the last of two equal keys
+    without a word, which would silently drop half of a feature's patterns.
     """
-    depth = deepest = 0
+    deepest = 0
+    duplicates: list[tuple[str, int]] = []
+    # One entry per open collection: (keys seen, or None for a sequence; expecting a key?)
+    stack: list[tuple[set[str] | None, bool]] = []
     for event in yaml.parse(data, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            deepest = max(deepest, depth)
+        if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent | yaml.AliasEvent):
+            if stack and stack[-1][0] is not None:
+                keys, expect_key = stack[-1]
+                if expect_key and isinstance(event, yaml.ScalarEvent):
+                    if event.value in keys:
+                        duplicates.append((event.value, event.start_mark.line + 1))
+                    keys.add(event.value)
+                stack[-1] = (keys, not expect_key)
+            if isinstance(event, yaml.CollectionStartEvent):
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                stack.append((set() if is_map else None, True))
+                deepest = max(deepest, len(stack))
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return deepest
+            stack.pop()
+    return deepest, duplicates
 
 
 def duration_windows(

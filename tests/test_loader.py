@@ -13,7 +13,7 @@ import feature_ids
 import pytest
 
 from router.cli import main
-from router.loader import Catalog, CatalogError, load_catalog
+from router.loader import Catalog, CatalogError, load_catalog, yaml_shape
 from router.settings import PROJECT_ROOT
 
 SPEC_FEATURES = set(feature_ids.SPEC_IDS)
@@ -71,6 +71,26 @@ def test_yaml_syntax_error_names_the_file(broken: Callable[..., Path]) -> None:
     root = broken("vendors/luma.yaml", lambda t: t + "\n  - : [unclosed\n")
     found = problems_of(root)
     assert any(p.startswith("vendors/luma.yaml: $: not valid YAML") for p in found)
+
+
+def test_duplicate_key_names_the_file_and_line(broken: Callable[..., Path]) -> None:
+    # PyYAML keeps the last of two equal keys: a second `patterns:` would drop the first list.
+    def twice(text: str) -> str:
+        head, sep, rest = text.partition("\n  - id: camera.pan\n")
+        return head + sep + "    confidence: 0.5\n" + rest
+
+    root = broken("catalog/features.yaml", twice)
+    found = problems_of(root)
+    assert any(
+        p.startswith("catalog/features.yaml: line ") and "duplicate key 'confidence'" in p
+        for p in found
+    ), found
+
+
+def test_equal_keys_in_different_mappings_are_fine() -> None:
+    depth, duplicates = yaml_shape(b"a: {x: 1, y: [ {x: 2}, {x: 3} ]}\nb: {x: 4}\n")
+    assert (depth, duplicates) == (4, [])
+    assert yaml_shape(b"a: 1\nb: [1, 2]\na: 3\n")[1] == [("a", 3)]
 
 
 def test_unknown_field_names_file_and_path(broken: Callable[..., Path]) -> None:
