@@ -145,7 +145,7 @@ class _Reader:
             self.add(name, "$", f"nested {depth} levels deep; at most {MAX_YAML_DEPTH} allowed")
             return None
         for key, line in duplicates:
-            self.add(name, f"line {line}", f"duplicate key {key!r}: it would replace the earlier one")
+            self.add(name, f"line {line}", f"duplicate key {key!r}: it would replace the first one")
         if duplicates:
             return None
         try:

@@ -237,17 +237,41 @@ def _compile_patterns(rules: FeatureRules) -> list[Pattern]:
         for j, p in enumerate(f.patterns):
             conf = f.confidence if p.confidence is None else p.confidence
             how = -1 if p.anchored else p.window
-            out.append((_compile_one(f, j, p), tuple(p.gate), i, conf, how))
-            if p.anchored and not p.gate:
+            gate = tuple(p.gate or p.words)
+            out.append((_compile_one(f, j, p), gate, i, conf, how))
+            if p.anchored and not gate:
                 raise RulesError(f"feature {f.id} patterns[{j}].gate: anchored needs a gate")
     return out
 
 
 def _compile_one(f: Feature, j: int, p: PatternRule) -> re.Pattern[str]:
+    regex = p.regex
+    if p.words:
+        if "{words}" not in regex:
+            raise RulesError(f"feature {f.id} patterns[{j}].words: the regex has no {{words}}")
+        regex = regex.replace("{words}", trie_regex({w.lower() for w in p.words}))
     try:
-        return re.compile(p.regex)
+        return re.compile(regex)
     except re.error as exc:
         raise RulesError(f"feature {f.id} patterns[{j}].regex: {exc} in {p.regex!r}") from exc
+
+
+def trie_regex(words: set[str]) -> str:
+    """An alternation of `words` factored by shared prefixes ("walk|wake" -> "wa(?:lk|ke)"): the
+    regex engine tries branches one by one, so a flat list of hundreds of words is slow."""
+    by_first: dict[str, set[str]] = {}
+    ends = False
+    for w in words:
+        if w:
+            by_first.setdefault(w[0], set()).add(w[1:])
+        else:
+            ends = True
+    branches = [re.escape(c) + trie_regex(rest) for c, rest in sorted(by_first.items())]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    return "(?:" + "|".join(branches) + (")?" if ends else ")")
 
 
 def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:

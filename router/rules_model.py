@@ -32,6 +32,8 @@ class PatternRule(RulesBase, frozen=True, kw_only=True):
     regex: str
     confidence: Unit01 | None = None
     gate: list[Phrase] = []
+    words: list[str] = []
+    """Each `{words}` in `regex` stands for any of these words (the gate, if none is given)."""
     anchored: bool = False
     window: Annotated[int, Meta(ge=0, le=2000)] = 0
 

@@ -321,6 +321,21 @@ def test_bad_regex_raises_rules_error_naming_feature(rules: FeatureRules) -> Non
         compile_rules(bad)
 
 
+def test_pattern_words_need_a_placeholder(rules: FeatureRules) -> None:
+    bad = _with_feature(rules, patterns=[{"regex": "pan", "words": ["pans"]}])
+    with pytest.raises(RulesError, match=r"camera\.pan patterns\[0\]\.words"):
+        compile_rules(bad)
+
+
+def test_a_chain_of_three_actions_is_a_sequence(matcher: Matcher) -> None:
+    assert "motion.sequence" in ids(
+        matcher.analyze("a man walks into a bar, sits down, downs a shot and leaves")
+    )
+    # Two actions, or a list of things, are no chain.
+    assert "motion.sequence" not in ids(matcher.analyze("a man walks into a bar and sits down"))
+    assert "motion.sequence" not in ids(matcher.analyze("red roses, white lilies, pink tulips"))
+
+
 def test_unknown_feature_reference_raises_rules_error(rules: FeatureRules) -> None:
     bad = _with_feature(rules, implies=["camera.nonexistent"])
     with pytest.raises(RulesError, match=r"camera\.nonexistent"):

@@ -3,13 +3,14 @@ analysis is deterministic, "no " before a camera phrase never adds it, any text 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from router.rules import Matcher, compile_rules, expand, load_rules
+from router.rules import Matcher, compile_rules, expand, load_rules, trie_regex
 from router.rules_scan import matchable_key
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "catalog" / "features.yaml"
@@ -98,3 +99,13 @@ def test_no_camera_phrase_examples(phrase: str) -> None:
     got = {f.id for f in MATCHER.analyze(f"a lake at dawn, no {phrase}").features}
     assert not got & {"camera.pan", "camera.tilt", "camera.zoom", "camera.crane",
                       "camera.rack_focus"}  # fmt: skip
+
+
+@given(
+    st.sets(st.text(alphabet="abcs-", min_size=1, max_size=5), min_size=1, max_size=12),
+    st.text(alphabet="abcs-", max_size=6),
+)
+def testtrie_regex_matches_exactly_the_words(words: set[str], probe: str) -> None:
+    rx = re.compile("(?:" + trie_regex(words) + r")\Z")
+    assert all(rx.match(w) for w in words)
+    assert bool(rx.match(probe)) == (probe in words)
