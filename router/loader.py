@@ -172,11 +172,12 @@ def yaml_shape(data: bytes) -> tuple[int, list[tuple[str, int]]]:
     stack: list[tuple[set[str] | None, bool]] = []
     for event in yaml.parse(data, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent | yaml.AliasEvent):
-            if stack and stack[-1][0] is not None:
-                keys, expect_key = stack[-1]
+            keys, expect_key = stack[-1] if stack else (None, False)
+            if keys is not None:
                 if expect_key and isinstance(event, yaml.ScalarEvent):
                     if event.value in keys:
-                        duplicates.append((event.value, event.start_mark.line + 1))
+                        line = event.start_mark.line + 1 if event.start_mark else 0
+                        duplicates.append((event.value, line))
                     keys.add(event.value)
                 stack[-1] = (keys, not expect_key)
             if isinstance(event, yaml.CollectionStartEvent):
