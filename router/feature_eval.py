@@ -25,6 +25,8 @@ DEFAULT_FILES = (
     ROOT / "tests" / "data" / "features_holdout4.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout5.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout6.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout7.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout8.jsonl",  # used when present
 )
 
 
