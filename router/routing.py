@@ -43,11 +43,6 @@ class Weights(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     risk: Annotated[float, Meta(ge=0, le=100)] = 0.8
     cost: Annotated[float, Meta(ge=0, le=100)] = 0.2
 
-    def __post_init__(self) -> None:
-        if self.risk == 0 and self.cost == 0:
-            # Every score would be 0 and the ranking only the tie-break: say so instead.
-            raise ValueError("risk and cost cannot both be 0")
-
 
 class Constraints(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """What a shot needs, independent of its prompt text."""

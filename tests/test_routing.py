@@ -28,9 +28,7 @@ constraints = st.builds(
     mode=st.none() | st.sampled_from(["text_to_video", "image_to_video"]),
     audio=st.none() | st.booleans(),
     max_cost_usd=st.none() | st.floats(min_value=0, max_value=20),
-    weights=st.builds(dict, risk=st.floats(0, 5), cost=st.floats(0, 5)).filter(
-        lambda w: w["risk"] or w["cost"]
-    ),
+    weights=st.builds(dict, risk=st.floats(0, 5), cost=st.floats(0, 5)),
 )
 
 
