@@ -189,9 +189,9 @@ def _reasons(
             if note:
                 notes.append(Reason("note", note, fid))
         risks.append((-value * load, fid))
-    risks.sort()  # riskiest first; equal risks by class id
+    reasons = _failure_reasons(catalog, risks, _features_by_class(loads))  # sorts `risks`
     combined = combined_risk((-r for r, _ in risks), catalog.baseline[model_id])
-    return combined, _failure_reasons(catalog, risks, _features_by_class(loads)) + notes
+    return combined, reasons + notes
 
 
 def _features_by_class(loads: Loads) -> dict[str, list[FeatureMatch]]:
