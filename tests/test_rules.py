@@ -441,6 +441,25 @@ def test_touching_nouns_name_one_subject(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize(
+    ("prompt", "multiple"),
+    [
+        ("a cup of tea beside an open book", True),
+        ("a glass perfume bottle next to a velvet box", True),
+        ("a teddy bear sitting under it, a toy train circling", True),
+        ("a candle flickering beside it", True),
+        ("ferries crossing the bay at dawn", True),
+        ("a woman holding a cup of tea", False),
+        ("the camera trails behind a girl on a bicycle", False),
+        ("chopsticks lift noodles from a bowl", False),
+    ],
+)
+def test_objects_placed_together_are_several_subjects(
+    matcher: Matcher, prompt: str, multiple: bool
+) -> None:
+    assert ("subject.multiple" in ids(matcher.analyze(prompt))) is multiple
+
+
+@pytest.mark.parametrize(
     ("prompt", "fid"),
     [
         ("a toddler blowing out three candles on a cake", "object.state_change"),
