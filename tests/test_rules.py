@@ -147,7 +147,9 @@ def test_negated_mentions_are_reported_with_cue(matcher: Matcher) -> None:
 
 def test_scope_ends_at_comma_and_contrast(matcher: Matcher) -> None:
     assert "text.render" in ids(matcher.analyze('no text, but a sign that says "OPEN"'))
-    assert "text.render" in ids(matcher.analyze("no music but a neon sign over the door"))
+    assert "text.render" in ids(
+        matcher.analyze("no music but a neon sign reading OPEN over the door")
+    )
     assert "subject.animal" in ids(matcher.analyze("no people; a dog sleeps"))
 
 
@@ -369,7 +371,7 @@ def test_spoken_line_shows_the_speaker_unless_narrated(matcher: Matcher) -> None
 
 def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
     text = RULES_PATH.read_text(encoding="utf-8").replace(
-        "  max_scope_words: 5", "  max_scope_words: 5\n  surprise: 1", 1
+        "\nnegation:\n", "\nnegation:\n  surprise: 1\n", 1
     )
     bad = tmp_path / "features.yaml"
     bad.write_text(text, encoding="utf-8")
