@@ -27,6 +27,7 @@ DEFAULT_FILES = (
     ROOT / "tests" / "data" / "features_holdout6.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout7.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout8.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout9.jsonl",  # used when present
 )
 
 
