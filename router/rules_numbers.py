@@ -13,7 +13,9 @@ from router.rules_model import Counting, Durations
 Span = tuple[int, int]
 
 # Digits not glued to other tokens: skips "16:9", "1920x1080", "$5", "v2", "2.0.1".
-DIGITS_RE = re.compile(r"(?<![\w.:/'’$€£#×])(\d{1,4}(?:\.\d+)?)(?![\d:/%×]|\.\d)")
+DIGITS_RE = re.compile(
+    r"(?<![\w.:/'’$€£#×])(?<!\d,)(\d{1,3}(?:,\d{3})+|\d{1,4}(?:\.\d+)?)(?![\d:/%×]|[.,]\d)"
+)
 # The separator after a number, then up to four words ("-second", " red wolf pups").
 _FOLLOW_RE = re.compile(
     r"([ \t\-]*)([^\W\d_]+)(?:[ \t\-]+([^\W\d_]+))?(?:[ \t\-]+([^\W\d_]+))?"

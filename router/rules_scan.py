@@ -312,7 +312,7 @@ def _digits(t: Tables, p: _Pass, s: int) -> None:
     """Digits at a word start: a count, a duration, or the end of a "0:06-0:10" time range."""
     m = DIGITS_RE.match(p.low, s)
     if m is not None:
-        _number(t, p, (s, m.end()), float(m.group(1)), digits=True)
+        _number(t, p, (s, m.end()), float(m.group(1).replace(",", "")), digits=True)
         return
     found = timestamp_at(p.low, s)
     if found is not None:

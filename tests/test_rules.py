@@ -211,6 +211,8 @@ def test_homograph_positive_senses_still_fire(matcher: Matcher) -> None:
         ("a pair of boots by the door", True, False),
         ("five wolf pups tumbling", True, True),
         ("three red balloons", True, True),
+        ("20,000 fans in a stadium", True, True),
+        ("shot in 1,080 frames", False, False),
         ("a 10-second shot", False, False),
         ("shot in 4k at 24 fps", False, False),
         ("two-shot of a desk", False, False),
