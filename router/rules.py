@@ -295,6 +295,8 @@ def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
         refs += [(f"feature {f.id} requires", x) for x in f.requires]
         refs += [(f"feature {f.id} opposite", x) for x in [f.opposite] if x]
         refs += [(f"feature {f.id} distinct.of", x) for x in (f.distinct.of if f.distinct else [])]
+        if f.distinct and f.distinct.within:
+            refs.append((f"feature {f.id} distinct.within", f.distinct.within))
         for a, b in f.distinct.stand_ins.items() if f.distinct else []:
             refs += [
                 (f"feature {f.id} distinct.stand_ins", a),

@@ -6,7 +6,7 @@ and the result Structs. Runs after the scan.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 from router.negation import Hit, Negated
@@ -83,11 +83,13 @@ def derive(
 
 def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
     """Fire a feature when enough of its listed features (or distinct words naming them) fire."""
-    for i, of, least, mentions, stand_ins in t.distinct:
+    for i, of, least, mentions, stand_ins, within in t.distinct:
         fired = [j for j in of if j in per]
         # Stand-ins ("she") count once for a listed feature that has no hit of its own.
         standing = {target: s for s, target in stand_ins if s in per and target not in per}
         if not (fired or standing) or (not mentions and len(fired) < least):
+            continue
+        if within in per and not _together(fired, per, per[within], least):
             continue
         groups: list[list[Any]] = [per[j] for j in fired]
         hits = [h for group in groups for h in group]
@@ -96,6 +98,16 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
         per.setdefault(i, []).extend(hits)
         for s in standing.values():
             per[i].extend(per[s])
+
+
+def _together(fired: list[int], per: dict[int, list[Hit]], bounds: list[Hit], least: int) -> bool:
+    """At least `least` of the fired features have a hit in one stretch between boundaries."""
+    cuts = sorted({b[0] for b in bounds})
+    seen: dict[int, int] = {}
+    for j in fired:
+        for segment in {bisect_right(cuts, h[0]) for h in per[j]}:
+            seen[segment] = seen.get(segment, 0) + 1
+    return any(n >= least for n in seen.values())
 
 
 def _words(hits: list[Hit], low: str) -> set[str]:

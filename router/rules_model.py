@@ -50,6 +50,9 @@ class Distinct(RulesBase, frozen=True, kw_only=True):
     """With `count: mentions`: a feature that names one of `of` indirectly (a pronoun for a
     person) and counts as one mention of it when that feature itself has no hit ("she feeds
     the dog" names two subjects; "a woman ... she smiles" one)."""
+    within: FeatureId | None = None
+    """With `count: features`: the listed features must fire between two hits of this one (a
+    shot boundary): a pan in shot 1 and a tilt in shot 2 are two shots, not two moves."""
 
 
 class Feature(RulesBase, frozen=True, kw_only=True):

@@ -53,7 +53,8 @@ class Tables:
     """Everything each feature implies, closed under implication (built once)."""
     requires: tuple[tuple[int, ...], ...]
     min_hits: tuple[int, ...]
-    distinct: tuple[tuple[int, frozenset[int], int, bool, tuple[tuple[int, int], ...]], ...]
+    distinct: tuple[tuple[int, frozenset[int], int, bool, tuple[tuple[int, int], ...], int], ...]
+    """(feature, listed features, min, count mentions, stand-ins, boundary feature or -1)."""
     rank: tuple[int, ...]
     patterns: tuple[Pattern, ...]
     scoper: Scoper
@@ -102,6 +103,7 @@ class Tables:
                     f.distinct.min,
                     f.distinct.count == "mentions",
                     tuple((index[a], index[b]) for a, b in f.distinct.stand_ins.items()),
+                    index[f.distinct.within] if f.distinct.within else -1,
                 )
                 for i, f in enumerate(fs)
                 if f.distinct

@@ -444,6 +444,25 @@ def test_touching_nouns_name_one_subject(matcher: Matcher) -> None:
     assert "subject.multiple" in ids(matcher.analyze("a panda and a cub rolling down a slope"))
 
 
+def test_camera_moves_in_different_shots_are_no_multi_move(matcher: Matcher) -> None:
+    one = matcher.analyze("slow pan left across the room, then tilt up to the ceiling")
+    assert "camera.multi_move" in ids(one)
+    two = matcher.analyze("Shot 1: slow pan across the empty room. Shot 2: tilt down to the clock")
+    assert {"camera.pan", "camera.tilt", "scene.cut"} <= ids(two)
+    assert "camera.multi_move" not in ids(two)
+    three = matcher.analyze("Shot 1: static wide. Shot 2: the camera orbits her while craning up")
+    assert "camera.multi_move" in ids(three)
+
+
+def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
+    text = RULES_PATH.read_text(encoding="utf-8").replace(
+        "      within: scene.cut", "      within: scene.kut", 1
+    )
+    bad = tmp_path / "features.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"distinct\.within: unknown feature id 'scene\.kut'"):
+        compile_rules(load_rules(bad))
+
 @pytest.mark.parametrize(
     ("prompt", "multiple"),
     [
