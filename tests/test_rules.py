@@ -463,6 +463,7 @@ def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"distinct\.within: unknown feature id 'scene\.kut'"):
         compile_rules(load_rules(bad))
 
+
 @pytest.mark.parametrize(
     ("prompt", "multiple"),
     [
