@@ -297,6 +297,11 @@ def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
         refs += [(f"feature {f.id} distinct.of", x) for x in (f.distinct.of if f.distinct else [])]
         if f.distinct and f.distinct.within:
             refs.append((f"feature {f.id} distinct.within", f.distinct.within))
+        if f.distinct and f.distinct.same_after:
+            try:
+                re.compile(f.distinct.same_after)
+            except re.error as exc:
+                raise RulesError(f"feature {f.id} distinct.same_after: {exc}") from exc
         for a, b in f.distinct.stand_ins.items() if f.distinct else []:
             refs += [
                 (f"feature {f.id} distinct.stand_ins", a),

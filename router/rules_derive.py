@@ -83,7 +83,7 @@ def derive(
 
 def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
     """Fire a feature when enough of its listed features (or distinct words naming them) fire."""
-    for i, of, least, mentions, stand_ins, within in t.distinct:
+    for i, of, least, mentions, stand_ins, within, same in t.distinct:
         fired = [j for j in of if j in per]
         # Stand-ins ("she") count once for a listed feature that has no hit of its own.
         standing = {target: s for s, target in stand_ins if s in per and target not in per}
@@ -93,11 +93,18 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
             continue
         groups: list[list[Any]] = [per[j] for j in fired]
         hits = [h for group in groups for h in group]
-        if mentions and len(_words(hits, low)) + len(standing) < least:
-            continue
+        if mentions:
+            counted = hits if same is None else [h for h in hits if not _same(same, low, h)]
+            if len(_words(counted, low)) + len(standing) < least:
+                continue
         per.setdefault(i, []).extend(hits)
         for s in standing.values():
             per[i].extend(per[s])
+
+
+def _same(rx: re.Pattern[str], low: str, h: Hit) -> bool:
+    """The mention comes right after words that make it the same subject changed."""
+    return rx.search(low, max(0, h[0] - 40), h[0]) is not None
 
 
 def _together(fired: list[int], per: dict[int, list[Hit]], bounds: list[Hit], least: int) -> bool:

@@ -53,6 +53,9 @@ class Distinct(RulesBase, frozen=True, kw_only=True):
     within: FeatureId | None = None
     """With `count: features`: the listed features must fire between two hits of this one (a
     shot boundary): a pan in shot 1 and a tilt in shot 2 are two shots, not two moves."""
+    same_after: str | None = None
+    """With `count: mentions`: a regex for the words just before a mention that make it the same
+    subject in a new form ("turns into a", "morphs into"): such a mention is not counted."""
 
 
 class Feature(RulesBase, frozen=True, kw_only=True):

@@ -37,6 +37,9 @@ Pattern = tuple[re.Pattern[str], tuple[str, ...], int, float, int]
 # A mark on an automaton key: (kind, value, start, end). The value is a feature or pattern
 # index or a number; start/end are offsets inside the key (used by DROP marks only).
 Mark = tuple[int, int, int, int]
+DistinctRule = tuple[
+    int, frozenset[int], int, bool, tuple[tuple[int, int], ...], int, "re.Pattern[str] | None"
+]
 # What a key means beyond one plain phrase: every (feature, confidence) and every mark.
 Extra = tuple[tuple[tuple[int, float], ...], tuple[Mark, ...]]
 
@@ -53,8 +56,9 @@ class Tables:
     """Everything each feature implies, closed under implication (built once)."""
     requires: tuple[tuple[int, ...], ...]
     min_hits: tuple[int, ...]
-    distinct: tuple[tuple[int, frozenset[int], int, bool, tuple[tuple[int, int], ...], int], ...]
-    """(feature, listed features, min, count mentions, stand-ins, boundary feature or -1)."""
+    distinct: tuple[DistinctRule, ...]
+    """(feature, listed features, min, count mentions, stand-ins, boundary feature or -1, the
+    same-subject regex)."""
     rank: tuple[int, ...]
     patterns: tuple[Pattern, ...]
     scoper: Scoper
@@ -104,6 +108,7 @@ class Tables:
                     f.distinct.count == "mentions",
                     tuple((index[a], index[b]) for a, b in f.distinct.stand_ins.items()),
                     index[f.distinct.within] if f.distinct.within else -1,
+                    _same_after(f),
                 )
                 for i, f in enumerate(fs)
                 if f.distinct
@@ -128,6 +133,13 @@ class Tables:
             needing=frozenset(i for i, f in enumerate(fs) if f.requires),
             many_of=frozenset(index[x] for x in rules.prompt_size.many_of),
         )
+
+
+def _same_after(f: Feature) -> re.Pattern[str] | None:
+    """`distinct.same_after`, anchored at the end of the text before a mention."""
+    if f.distinct is None or not f.distinct.same_after:
+        return None
+    return re.compile(f"(?:{f.distinct.same_after})\\s*$")
 
 
 def _closure(direct: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:

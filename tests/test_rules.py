@@ -454,6 +454,13 @@ def test_camera_moves_in_different_shots_are_no_multi_move(matcher: Matcher) -> 
     assert "camera.multi_move" in ids(three)
 
 
+def test_a_subject_turned_into_another_is_one_subject(matcher: Matcher) -> None:
+    assert "subject.multiple" not in ids(matcher.analyze("the dog slowly turns into a cat"))
+    assert "subject.multiple" not in ids(matcher.analyze("a girl transforms into a warrior"))
+    assert "subject.multiple" in ids(matcher.analyze("a dog runs into a cat"))
+    assert "subject.multiple" in ids(matcher.analyze("a man and his dog turn into statues"))
+
+
 def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
     text = RULES_PATH.read_text(encoding="utf-8").replace(
         "      within: scene.cut", "      within: scene.kut", 1
