@@ -28,6 +28,9 @@ DEFAULT_FILES = (
     ROOT / "tests" / "data" / "features_holdout7.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout8.jsonl",  # used when present
     ROOT / "tests" / "data" / "features_holdout9.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout10.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout11.jsonl",  # used when present
+    ROOT / "tests" / "data" / "features_holdout12.jsonl",  # used when present
 )
 
 
