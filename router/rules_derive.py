@@ -83,7 +83,7 @@ def derive(
 
 def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
     """Fire a feature when enough of its listed features (or distinct words naming them) fire."""
-    for i, of, least, mentions, stand_ins, within, same in t.distinct:
+    for i, of, least, mentions, stand_ins, within, same, cues in t.distinct:
         fired = [j for j in of if j in per]
         # Stand-ins ("she") count once for a listed feature that has no hit of its own.
         standing = {target: s for s, target in stand_ins if s in per and target not in per}
@@ -94,7 +94,9 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
         groups: list[list[Any]] = [per[j] for j in fired]
         hits = [h for group in groups for h in group]
         if mentions:
-            counted = hits if same is None else [h for h in hits if not _same(same, low, h)]
+            counted = hits
+            if same is not None and (not cues or any(c in low for c in cues)):
+                counted = [h for h in hits if not _same(same, cues, low, h)]
             if len(_words(counted, low)) + len(standing) < least:
                 continue
         per.setdefault(i, []).extend(hits)
@@ -102,9 +104,12 @@ def _distinct(t: Tables, per: dict[int, list[Hit]], low: str) -> None:
             per[i].extend(per[s])
 
 
-def _same(rx: re.Pattern[str], low: str, h: Hit) -> bool:
+def _same(rx: re.Pattern[str], cues: tuple[str, ...], low: str, h: Hit) -> bool:
     """The mention comes right after words that make it the same subject changed."""
-    return rx.search(low, max(0, h[0] - 40), h[0]) is not None
+    start = max(0, h[0] - 40)
+    if cues and not any(low.find(c, start, h[0]) >= 0 for c in cues):
+        return False
+    return rx.search(low, start, h[0]) is not None
 
 
 def _together(fired: list[int], per: dict[int, list[Hit]], bounds: list[Hit], least: int) -> bool:

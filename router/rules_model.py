@@ -56,6 +56,9 @@ class Distinct(RulesBase, frozen=True, kw_only=True):
     same_after: str | None = None
     """With `count: mentions`: a regex for the words just before a mention that make it the same
     subject in a new form ("turns into a", "morphs into"): such a mention is not counted."""
+    same_cues: list[str] = []
+    """Words one of which `same_after` always contains: the regex runs only when the prompt
+    contains one of them (it is tried before every mention, so most prompts skip it)."""
 
 
 class Feature(RulesBase, frozen=True, kw_only=True):

@@ -38,7 +38,14 @@ Pattern = tuple[re.Pattern[str], tuple[str, ...], int, float, int]
 # index or a number; start/end are offsets inside the key (used by DROP marks only).
 Mark = tuple[int, int, int, int]
 DistinctRule = tuple[
-    int, frozenset[int], int, bool, tuple[tuple[int, int], ...], int, "re.Pattern[str] | None"
+    int,
+    frozenset[int],
+    int,
+    bool,
+    tuple[tuple[int, int], ...],
+    int,
+    "re.Pattern[str] | None",
+    tuple[str, ...],
 ]
 # What a key means beyond one plain phrase: every (feature, confidence) and every mark.
 Extra = tuple[tuple[tuple[int, float], ...], tuple[Mark, ...]]
@@ -58,7 +65,7 @@ class Tables:
     min_hits: tuple[int, ...]
     distinct: tuple[DistinctRule, ...]
     """(feature, listed features, min, count mentions, stand-ins, boundary feature or -1, the
-    same-subject regex)."""
+    same-subject regex and its cue words)."""
     rank: tuple[int, ...]
     patterns: tuple[Pattern, ...]
     scoper: Scoper
@@ -109,6 +116,7 @@ class Tables:
                     tuple((index[a], index[b]) for a, b in f.distinct.stand_ins.items()),
                     index[f.distinct.within] if f.distinct.within else -1,
                     _same_after(f),
+                    tuple(f.distinct.same_cues),
                 )
                 for i, f in enumerate(fs)
                 if f.distinct
