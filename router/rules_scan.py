@@ -387,6 +387,8 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
     text_idx, speech_idx = t.index[q.text_feature], t.index[q.speech_feature]
     spans: list[Span] = []
     for s, end in _quoted(t.quotes_re, low):
+        if _structural(low, s, end):
+            continue  # JSON-style "key": "value" pairs are the prompt's structure, not text
         window = low[max(0, s - q.speech_window) : s]
         text_near = any(h[2] == text_idx and s - q.speech_window <= h[1] <= s for h in hits)
         is_speech = not text_near and (
@@ -406,6 +408,15 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
             if not narrated:
                 hits.append((s, end, t.speaker_idx, q.confidence))
     return spans
+
+
+def _structural(low: str, s: int, end: int) -> bool:
+    """JSON-style structure: a quoted key (after "{", "," or a line start, before a colon), or
+    the value right after a quoted key's colon."""
+    before = low[max(0, s - 4) : s].rstrip()
+    if low[end : end + 3].lstrip().startswith(":"):
+        return s == 0 or before.endswith(("{", ",", "[")) or "\n" in low[max(0, s - 4) : s]
+    return before.endswith(":") and before[:-1].rstrip().endswith(('"', "”"))
 
 
 def _quoted(rx: re.Pattern[str], low: str) -> list[Span]:

@@ -461,6 +461,15 @@ def test_a_subject_turned_into_another_is_one_subject(matcher: Matcher) -> None:
     assert "subject.multiple" in ids(matcher.analyze("a man and his dog turn into statues"))
 
 
+def test_json_style_prompts_are_read_not_taken_as_on_screen_text(matcher: Matcher) -> None:
+    a = matcher.analyze('{"subject": "a fox", "camera": "pan left", "style": "anime", "t": "8s"}')
+    assert {"subject.animal", "camera.pan", "style.stylized", "duration.long"} <= ids(a)
+    assert "text.render" not in ids(a)
+    prose = 'a neon sign reading "OPEN": red letters on black'
+    spans = next(f.spans for f in matcher.analyze(prose).features if f.id == "text.render")
+    assert '"OPEN"' in [prose[s:e] for s, e in spans]
+
+
 def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
     text = RULES_PATH.read_text(encoding="utf-8").replace(
         "      within: scene.cut", "      within: scene.kut", 1
