@@ -131,6 +131,9 @@ class Durations(RulesBase, frozen=True, kw_only=True):
     not_after: list[Phrase] = []
     """Words after the duration that make it story time, not clip length ("later", "ago")."""
     not_before: list[Phrase] = []
+    keys: list[Phrase] = []
+    """Words that make a bare number right after them a length in seconds ("duration: 10",
+    "length=15"), unless a unit of another kind follows ("length: 15 cm")."""
     long_over_s: Annotated[float, Meta(gt=0.0)] = 5.0
     feature: FeatureId = "duration.long"
     confidence: Unit01 = 0.95

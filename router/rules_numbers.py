@@ -54,6 +54,7 @@ class NumberScanner:
         "_count",
         "_dur",
         "_irregular",
+        "_keyed",
         "_not_after",
         "_not_before",
         "_not_plural",
@@ -71,6 +72,8 @@ class NumberScanner:
         self._unit_words = frozenset(counting.unit_words) | frozenset(durations.units)
         self._irregular = frozenset(counting.irregular_plurals)
         self._not_plural = frozenset(counting.not_plurals)
+        keys = "|".join(re.escape(k) for k in sorted(durations.keys, key=len, reverse=True))
+        self._keyed = re.compile(rf"(?<!\w)(?:{keys})\s*[:=]?\s*$") if keys else None
 
     def read(
         self, low: str, start: int, end: int, value: float, digits: bool
@@ -78,6 +81,9 @@ class NumberScanner:
         """Classify the number at [start, end): ("duration", span, seconds), ("count", ...)."""
         follow = _FOLLOW_ASCII_RE if low.isascii() else _FOLLOW_RE
         m = follow.match(low, end)
+        if digits and self._keyed is not None and self._bare(start, m, value):
+            if self._keyed.search(low, max(0, start - 24), start) is not None:
+                return ("duration", (start, end), value)  # "duration: 10", "length=15"
         if m is None:
             return None
         sep, first = m.group(1), m.group(2)
@@ -89,6 +95,14 @@ class NumberScanner:
         if first in self._units:
             return self._duration(low, start, m, value)
         return self._counted(start, m, value)
+
+    def _bare(self, start: int, m: re.Match[str] | None, value: float) -> bool:
+        """No unit and no counted noun after the number (nothing, punctuation, other words)."""
+        if m is None:
+            return True
+        if not m.group(1) or m.group(2) in self._unit_words:
+            return False
+        return self._counted(start, m, value) is None
 
     def _duration(
         self, low: str, start: int, m: re.Match[str], value: float

@@ -237,6 +237,10 @@ def test_counts(matcher: Matcher, prompt: str, multiple: bool, exact: bool) -> N
         ("a 90s music video", None),
         ("two seconds later the glass shatters", None),
         ('a title card "5-MINUTE PANCAKES"', None),
+        ("subject: a fox; camera: static; duration: 10", 10.0),
+        ("Duration=4, vertical 9:16", 4.0),
+        ("a ribbon, length: 15 cm", None),
+        ("length 3 shots, all static", None),
     ],
 )
 def test_durations_in_text(matcher: Matcher, prompt: str, seconds: float | None) -> None:
