@@ -81,8 +81,9 @@ class NumberScanner:
         """Classify the number at [start, end): ("duration", span, seconds), ("count", ...)."""
         follow = _FOLLOW_ASCII_RE if low.isascii() else _FOLLOW_RE
         m = follow.match(low, end)
-        if digits and self._keyed is not None and self._bare(start, m, value):
-            if self._keyed.search(low, max(0, start - 24), start) is not None:
+        keyed = self._keyed
+        if digits and keyed is not None and self._bare(start, m, value):  # noqa: SIM102
+            if keyed.search(low, max(0, start - 24), start) is not None:
                 return ("duration", (start, end), value)  # "duration: 10", "length=15"
         if m is None:
             return None
