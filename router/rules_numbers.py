@@ -82,9 +82,13 @@ class NumberScanner:
         follow = _FOLLOW_ASCII_RE if low.isascii() else _FOLLOW_RE
         m = follow.match(low, end)
         keyed = self._keyed
-        if digits and keyed is not None and self._bare(start, m, value):  # noqa: SIM102
-            if keyed.search(low, max(0, start - 24), start) is not None:
-                return ("duration", (start, end), value)  # "duration: 10", "length=15"
+        if (
+            digits
+            and keyed is not None
+            and self._bare(start, m, value)
+            and keyed.search(low, max(0, start - 24), start) is not None
+        ):
+            return ("duration", (start, end), value)  # "duration: 10", "length=15"
         if m is None:
             return None
         sep, first = m.group(1), m.group(2)
