@@ -474,6 +474,14 @@ def test_json_style_prompts_are_read_not_taken_as_on_screen_text(matcher: Matche
     assert '"OPEN"' in [prose[s:e] for s, e in spans]
 
 
+def test_structured_prompts(matcher: Matcher) -> None:
+    a = matcher.analyze("Subject: a fox. Camera: none. Audio: none. Negative: text, people")
+    assert "camera.static" in ids(a)
+    assert not {"text.render", "subject.human", "audio.sound"} & ids(a)
+    assert "camera.static" not in ids(matcher.analyze("no camera crew in the shot"))
+    assert "camera.static" not in ids(matcher.analyze("lots of negative space, minimal"))
+
+
 def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
     text = RULES_PATH.read_text(encoding="utf-8").replace(
         "      within: scene.cut", "      within: scene.kut", 1
