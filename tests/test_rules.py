@@ -375,12 +375,17 @@ def test_spoken_line_shows_the_speaker_unless_narrated(matcher: Matcher) -> None
     assert "subject.animal" not in ids(narrated)  # spoken words show nothing
 
 
-def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
-    text = RULES_PATH.read_text(encoding="utf-8").replace(
-        "\nnegation:\n", "\nnegation:\n  surprise: 1\n", 1
-    )
+def edited_rules(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the real rules with one edit, for tests of bad rules."""
+    text = RULES_PATH.read_text(encoding="utf-8")
+    assert old in text
     bad = tmp_path / "features.yaml"
-    bad.write_text(text, encoding="utf-8")
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return bad
+
+
+def test_unknown_yaml_field_fails_with_a_path(tmp_path: Path) -> None:
+    bad = edited_rules(tmp_path, "\nnegation:\n", "\nnegation:\n  surprise: 1\n")
     with pytest.raises(RulesError, match=r"\$\.negation"):
         load_rules(bad)
 
@@ -483,11 +488,7 @@ def test_structured_prompts(matcher: Matcher) -> None:
 
 
 def test_distinct_within_must_name_a_feature(tmp_path: Path) -> None:
-    text = RULES_PATH.read_text(encoding="utf-8").replace(
-        "      within: scene.cut", "      within: scene.kut", 1
-    )
-    bad = tmp_path / "features.yaml"
-    bad.write_text(text, encoding="utf-8")
+    bad = edited_rules(tmp_path, "      within: scene.cut", "      within: scene.kut")
     with pytest.raises(RulesError, match=r"distinct\.within: unknown feature id 'scene\.kut'"):
         compile_rules(load_rules(bad))
 
