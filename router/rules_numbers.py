@@ -85,8 +85,8 @@ class NumberScanner:
         if (
             digits
             and keyed is not None
-            and self._bare(start, m, value)
             and keyed.search(low, max(0, start - 24), start) is not None
+            and self._bare(start, m, value)
         ):
             return ("duration", (start, end), value)  # "duration: 10", "length=15"
         if m is None:

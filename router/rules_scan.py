@@ -413,9 +413,10 @@ def _quotes(t: Tables, low: str, hits: list[Hit]) -> list[Span]:
 def _structural(low: str, s: int, end: int) -> bool:
     """JSON-style structure: a quoted key (after "{", "," or a line start, before a colon), or
     the value right after a quoted key's colon."""
-    before = low[max(0, s - 4) : s].rstrip()
+    window = low[max(0, s - 4) : s]
+    before = window.rstrip()
     if low[end : end + 3].lstrip().startswith(":"):
-        return s == 0 or before.endswith(("{", ",", "[")) or "\n" in low[max(0, s - 4) : s]
+        return s == 0 or before.endswith(("{", ",", "[")) or "\n" in window
     return before.endswith(":") and before[:-1].rstrip().endswith(('"', "”"))
 
 
