@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from router.routing import Candidate, Constraints, Exclusion, RouteResult
+from router.routing_model import Candidate, Constraints, Exclusion, RouteResult
 
 MAX_SHOTS = 10_000
 

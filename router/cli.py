@@ -18,7 +18,7 @@ from router.batch import Plan, Shot, Storyboard
 from router.graph_cli import add_graph_commands
 from router.loader import Catalog, CatalogError, load_catalog
 from router.logs import log_config
-from router.routing import RouteResult, Weights
+from router.routing_model import RouteResult, Weights
 from router.service import (
     PreflightRequest,
     RequestError,

@@ -11,6 +11,7 @@ COMPILED_MODULES = (
     "router.rules_numbers",
     "router.rules_scan",
     "router.rules_derive",
+    "router.routing",
 )
 
 

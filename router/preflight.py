@@ -17,7 +17,8 @@ from router.risk import (
     level_for,
     worst,
 )
-from router.routing import DEFAULT_DURATION_S, Constraints, Exclusion, exclusion, model_loads
+from router.routing import DEFAULT_DURATION_S, exclusion, model_loads
+from router.routing_model import Constraints, Exclusion
 
 
 class Preflight(msgspec.Struct, frozen=True):

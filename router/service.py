@@ -17,7 +17,8 @@ from router.learning import Outcomes
 from router.loader import Catalog, ModelRef
 from router.preflight import Preflight, preflight
 from router.risk import FeatureMatch
-from router.routing import Constraints, Mode, RouteResult, route
+from router.routing import route
+from router.routing_model import Constraints, Mode, RouteResult
 
 MAX_PROMPT = 10_000
 Prompt = Annotated[

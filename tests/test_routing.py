@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from router.loader import Catalog, load_catalog
-from router.routing import Constraints, Weights
+from router.routing_model import Constraints, Weights
 from router.service import RouteRequest, route_prompt
 from router.settings import PROJECT_ROOT
 

@@ -17,7 +17,7 @@ from router.batch import MAX_SHOTS, Plan, Shot, Storyboard
 from router.learning import Outcomes
 from router.loader import Catalog
 from router.preflight import Preflight
-from router.routing import RouteResult
+from router.routing_model import RouteResult
 from router.rules import Analysis
 from router.service import (
     PreflightRequest,
