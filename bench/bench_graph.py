@@ -37,7 +37,10 @@ def _cases(fg: FailureGraph) -> dict[str, Callable[[int], object]]:
     classes = sorted(fg.class_names)
     manifests = sorted(n for n, k in fg.graph.nodes(data="kind") if k == "manifestation")
     feats = sorted(fg.triggers)
-    sets = [[FeatureMatch(f, 1.0) for f in feats[i : i + 4]] for i in range(0, len(feats), 4)]
+    sets = [
+        [FeatureMatch(id=f, confidence=1.0) for f in feats[i : i + 4]]
+        for i in range(0, len(feats), 4)
+    ]
     return {
         "related depth=1": lambda i: related(fg, classes[i % len(classes)], 1),
         "related depth=2": lambda i: related(fg, classes[i % len(classes)], 2),

@@ -81,7 +81,7 @@ def _equivalents(fg: FailureGraph, args: argparse.Namespace) -> object:
 
 
 def _exposure(fg: FailureGraph, args: argparse.Namespace) -> object:
-    feats = [FeatureMatch(f, 1.0) for f in dict.fromkeys(_csv(args.features))]
+    feats = [FeatureMatch(id=f, confidence=1.0) for f in dict.fromkeys(_csv(args.features))]
     if not feats:
         raise GraphError(400, "features", "give one or more comma-separated feature ids")
     return exposure(fg, feats, args.order, args.limit)

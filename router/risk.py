@@ -20,6 +20,7 @@ from typing import Literal
 import msgspec
 
 from router.catalog import FailureClass, Levels
+from router.rules_model import FeatureHit
 
 Level = Literal["green", "yellow", "red"]
 LEVEL_ORDER: dict[Level, int] = {"green": 0, "yellow": 1, "red": 2}
@@ -40,13 +41,9 @@ class TriggerRef:
     rewrite: str
 
 
-class FeatureMatch(msgspec.Struct, frozen=True):
-    """A prompt feature as seen by scoring (from router.rules.Analysis or a request)."""
-
-    id: str
-    confidence: float
-    spans: list[tuple[int, int]] = []
-    spans_utf16: list[tuple[int, int]] = []
+# A prompt feature as scoring sees it: the rules engine's own result Struct, so routing reads
+# `Analysis.features` without copying each one.
+FeatureMatch = FeatureHit
 
 
 class TriggerHit(msgspec.Struct, frozen=True):

@@ -264,7 +264,7 @@ def _windows(
     )
 
 
-WINDOW_FEATURE = FeatureMatch("duration.long", 1.0)
+WINDOW_FEATURE = FeatureMatch(id="duration.long", confidence=1.0)
 
 
 def model_loads(catalog: Catalog, model_id: str, loads: Loads, duration: float) -> Loads:
@@ -460,9 +460,12 @@ def rank_rows(
     scores = w_risk * quality / best
     if w_cost:
         scores += w_cost * gate.cost_scores
+    # Sort on the figures as reported (rounded), so the published key is itself in order.
+    scores = np.floor(scores * 1e6 + 0.5) / 1e6
     if not all_ranked:
         scores[~ranked] = -np.inf  # unranked models sort last and are cut below
-    order = np.lexsort((gate.tie_rank, risks, -scores))[:top_k]
+    shown = np.floor(risks * 1e6 + 0.5) / 1e6
+    order = np.lexsort((gate.tie_rank, shown, -scores))[:top_k]
     if not all_ranked:
         order = order[ranked[order]]
     rows = zip(
@@ -473,6 +476,6 @@ def rank_rows(
         strict=True,
     )
     return [
-        (_round(s, 1e6), _round((1.0 - r) / best, 1e6), _round(v, 1e6), *gate.eligible[i], r, i)
+        (s, _round((1.0 - r) / best, 1e6), _round(v, 1e6), *gate.eligible[i], r, i)
         for i, s, v, r in rows
     ]

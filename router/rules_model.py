@@ -188,8 +188,8 @@ class FeatureHit(RulesBase, frozen=True, kw_only=True):
 
     id: str
     confidence: Unit01
-    spans: list[Span]
-    spans_utf16: list[Span]
+    spans: list[Span] = []
+    spans_utf16: list[Span] = []
 
 
 class NegatedMention(RulesBase, frozen=True, kw_only=True):

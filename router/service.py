@@ -62,8 +62,7 @@ def features_of(
     if not prompt.strip():
         raise RequestError(400, "prompt", "must not be blank")
     analysis = catalog.matcher.analyze(prompt, duration_s)
-    feats = [FeatureMatch(f.id, f.confidence, f.spans, f.spans_utf16) for f in analysis.features]
-    return feats, analysis.duration_s
+    return analysis.features, analysis.duration_s
 
 
 def _check_lists(catalog: Catalog, c: Constraints) -> None:

@@ -385,7 +385,13 @@ def test_equivalents_names_and_exposure(fg: FailureGraph) -> None:
 
 
 def test_exposure_matches_noisy_or(fg: FailureGraph) -> None:
-    res = exposure(fg, [FeatureMatch("duration.long", 1.0), FeatureMatch("subject.human", 1.0)])
+    res = exposure(
+        fg,
+        [
+            FeatureMatch(id="duration.long", confidence=1.0),
+            FeatureMatch(id="subject.human", confidence=1.0),
+        ],
+    )
     load_b = 1 - (1 - 0.5) * (1 - 0.4)
     assert res.triggered == {"a": 0.9, "b": pytest.approx(load_b)}
     expected = {
@@ -395,9 +401,9 @@ def test_exposure_matches_noisy_or(fg: FailureGraph) -> None:
     assert [m.model for m in res.models] == sorted(expected, key=expected.__getitem__)
     for row in res.models:
         assert row.exposure == pytest.approx(expected[row.model], abs=1e-4)
-    assert exposure(fg, [FeatureMatch("camera.pan", 1.0)]).models[0].exposure == 0.0
+    assert exposure(fg, [FeatureMatch(id="camera.pan", confidence=1.0)]).models[0].exposure == 0.0
     with pytest.raises(GraphError) as err:
-        exposure(fg, [FeatureMatch("camera.nope", 1.0)])
+        exposure(fg, [FeatureMatch(id="camera.nope", confidence=1.0)])
     assert (err.value.status, err.value.param) == (404, "features")
 
 

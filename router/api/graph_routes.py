@@ -167,7 +167,7 @@ async def graph_exposure(
     if prompt and prompt.strip():
         for hit in catalog.matcher.analyze(prompt).features:
             confidence[hit.id] = max(confidence.get(hit.id, 0.0), hit.confidence)
-    found = [FeatureMatch(fid, conf) for fid, conf in confidence.items()]
+    found = [FeatureMatch(id=fid, confidence=conf) for fid, conf in confidence.items()]
     if not found:
         raise ApiError(
             400,
