@@ -293,6 +293,7 @@ def _check_references(rules: FeatureRules, index: dict[str, int]) -> None:
     for f in rules.features:
         refs += [(f"feature {f.id} implies", x) for x in f.implies]
         refs += [(f"feature {f.id} requires", x) for x in f.requires]
+        refs += [(f"feature {f.id} unless", x) for x in f.unless]
         refs += [(f"feature {f.id} opposite", x) for x in [f.opposite] if x]
         refs += [(f"feature {f.id} distinct.of", x) for x in (f.distinct.of if f.distinct else [])]
         if f.distinct and f.distinct.within:

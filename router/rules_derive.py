@@ -56,6 +56,8 @@ def derive(
     """Add derived features to `per` (feature index -> hits), in place."""
     if t.thin:
         _drop_thin(t, per)
+    for i in per.keys() & t.blocked:
+        _drop_after(per, i, t.unless[i])
     for h, cue in found.negated:
         opp = t.opposite[h[2]]
         if opp >= 0:
@@ -140,6 +142,18 @@ def _words(hits: list[Hit], low: str) -> set[str]:
     if reach > start >= 0:
         words.add(low[start:reach])
     return words
+
+
+def _drop_after(per: dict[int, list[Hit]], i: int, blockers: tuple[int, ...]) -> None:
+    """Drop feature i's hits that come after a hit of a blocker ("a cow licks her calf")."""
+    starts = [h[0] for j in blockers if j in per for h in per[j]]
+    if starts:
+        first = min(starts)
+        kept = [h for h in per[i] if h[0] < first]
+        if kept:
+            per[i] = kept
+        else:
+            del per[i]
 
 
 def _drop_thin(t: Tables, per: dict[int, list[Hit]]) -> None:

@@ -78,6 +78,9 @@ class Feature(RulesBase, frozen=True, kw_only=True):
     implies: list[FeatureId] = []
     requires: list[FeatureId] = []
     """Fire only when one of these fires too (full-body motion needs a person, not a cheetah)."""
+    unless: list[FeatureId] = []
+    """Drop this feature's hits that come after a hit of one of these (directly or implied),
+    before counting and implications ("a cow licks her calf": the pronoun names the cow)."""
     distinct: Distinct | None = None
     min_hits: Annotated[int, Meta(ge=1)] = 1
     """Distinct phrase hits needed before the feature fires (style-word soup needs several)."""

@@ -62,6 +62,8 @@ class Tables:
     implies: tuple[tuple[int, ...], ...]
     """Everything each feature implies, closed under implication (built once)."""
     requires: tuple[tuple[int, ...], ...]
+    unless: tuple[tuple[int, ...], ...]
+    """Per feature, every feature whose hit drops it: its `unless` ids and all that imply them."""
     min_hits: tuple[int, ...]
     distinct: tuple[DistinctRule, ...]
     """(feature, listed features, min, count mentions, stand-ins, boundary feature or -1, the
@@ -87,6 +89,7 @@ class Tables:
     """Features with min_hits > 1, implying others, or requiring others (checked per prompt)."""
     implying: frozenset[int]
     needing: frozenset[int]
+    blocked: frozenset[int]
     many_of: frozenset[int]
 
     @classmethod
@@ -99,13 +102,15 @@ class Tables:
         speech = "|".join(re.escape(w) for w in sorted(q.speech_cues, key=len, reverse=True))
         narration = "|".join(re.escape(w) for w in sorted(q.narration_cues, key=len, reverse=True))
         n = q.max_length
+        closure = _closure([tuple(index[x] for x in f.implies) for f in fs])
         return cls(
             ids=tuple(f.id for f in fs),
             emit=tuple(f.emit for f in fs),
             shadowed=tuple(f.shadowed for f in fs),
             opposite=tuple(index[f.opposite] if f.opposite else -1 for f in fs),
-            implies=_closure([tuple(index[x] for x in f.implies) for f in fs]),
+            implies=closure,
             requires=tuple(tuple(index[x] for x in f.requires) for f in fs),
+            unless=_blockers([[index[x] for x in f.unless] for f in fs], closure),
             min_hits=tuple(f.min_hits for f in fs),
             distinct=tuple(
                 (
@@ -139,6 +144,7 @@ class Tables:
             thin=frozenset(i for i, f in enumerate(fs) if f.min_hits > 1),
             implying=frozenset(i for i, f in enumerate(fs) if f.implies),
             needing=frozenset(i for i, f in enumerate(fs) if f.requires),
+            blocked=frozenset(i for i, f in enumerate(fs) if f.unless),
             many_of=frozenset(index[x] for x in rules.prompt_size.many_of),
         )
 
@@ -163,6 +169,16 @@ def _closure(direct: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
                 todo.extend(direct[j])
         out.append(tuple(seen))
     return tuple(out)
+
+
+def _blockers(
+    unless: list[list[int]], closure: tuple[tuple[int, ...], ...]
+) -> tuple[tuple[int, ...], ...]:
+    """Per feature, its `unless` features and every feature that implies one of them."""
+    return tuple(
+        tuple(j for j in range(len(closure)) if j in listed or set(closure[j]) & set(listed))
+        for listed in unless
+    )
 
 
 def _public(f: Feature, fs: list[Feature], index: dict[str, int]) -> str | None:

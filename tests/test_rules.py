@@ -551,3 +551,27 @@ def test_common_words_in_other_languages(
     got = {f.id for f in matcher.analyze(prompt).features}
     assert present <= got, (prompt, got)
     assert not absent & got, (prompt, got)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "human"),
+    [
+        ("a mother elephant and her calf crossing a river", False),
+        ("animate my cat photo, make him yawn then roll over", False),
+        ("a herd of cows; one licks her calf", False),  # an implied animal (a plural) counts
+        ("she kneels and feeds the dog", True),  # the pronoun comes first: a person
+        ("a woman walks her dog along the beach", True),  # a named person stays
+        ("she walks along the beach at dawn", True),  # no animal: the pronoun is a person
+    ],
+)
+def test_a_pronoun_after_an_animal_names_the_animal(
+    matcher: Matcher, prompt: str, human: bool
+) -> None:
+    assert ("subject.human" in ids(matcher.analyze(prompt))) is human
+
+
+def test_unless_must_name_a_feature(tmp_path: Path) -> None:
+    line = "    unless: [subject.animal]  # a pronoun"
+    bad = edited_rules(tmp_path, line, line.replace("subject.animal", "subject.aminal"))
+    with pytest.raises(RulesError, match=r"subject\.she unless: unknown feature id"):
+        compile_rules(load_rules(bad))
