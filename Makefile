@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # Modules setup.py compiles with mypyc: an edit to one must rebuild its extension.
-COMPILED := router/negation.py router/rules_numbers.py router/rules_scan.py router/rules_derive.py router/routing.py
+COMPILED := router/negation.py router/rules_numbers.py router/rules_scan.py router/rules_derive.py
 
 .PHONY: install run test lint bench eval soak check clean
 

@@ -17,7 +17,6 @@ COMPILED = [
     "router/rules_numbers.py",
     "router/rules_scan.py",
     "router/rules_derive.py",
-    "router/routing.py",
 ]
 
 

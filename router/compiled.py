@@ -11,7 +11,6 @@ COMPILED_MODULES = (
     "router.rules_numbers",
     "router.rules_scan",
     "router.rules_derive",
-    "router.routing",
 )
 
 
