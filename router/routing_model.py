@@ -1,5 +1,5 @@
-"""The routing request and response Structs (kept out of `router.routing`, which mypyc compiles:
-msgspec Struct classes must be defined in interpreted modules)."""
+"""The routing request and response Structs, in a module of their own so `router.routing` holds
+only the ranking logic (and could be compiled with mypyc, which cannot define msgspec Structs)."""
 
 from __future__ import annotations
 
